@@ -1,0 +1,100 @@
+"""Code version and config fingerprints recorded with every table version."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import transforms
+from flows import PROJECT_DIR
+from flows.nlp import DEFAULT_MODEL, model_version
+
+#: The transforms modules each table depends on; their source hash is part
+#: of that table's code version, so a changed rule shows in the lineage.
+STAGE_MODULES = {
+    "documents": ("schemas", "documents"),
+    "sentences": ("schemas", "documents", "sentences"),
+    "attributions": ("schemas", "documents", "sentences", "attributions"),
+    "claims": ("schemas", "documents", "sentences", "attributions", "claims"),
+    "errors": ("schemas", "documents"),
+    "runs": ("schemas",),
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Settings that change what a run produces (hashed into the lineage)."""
+
+    model: str = DEFAULT_MODEL
+    max_bytes: int = 5_000_000
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def hash(self) -> str:
+        blob = json.dumps(self.as_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def git_sha() -> str | None:
+    """The project's commit, with ``-dirty`` when the work tree has changes."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sha + ("-dirty" if dirty else "")
+
+
+def package_version() -> str:
+    try:
+        return importlib.metadata.version("claimflow")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@functools.cache
+def stage_hash(table: str) -> str:
+    """Hash of the transforms source files a table's rows depend on."""
+    root = Path(transforms.__file__).parent
+    digest = hashlib.sha256()
+    for module in STAGE_MODULES[table]:
+        digest.update((root / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def code_version(table: str, config: RunConfig) -> dict:
+    return {
+        "git_sha": git_sha(),
+        "package_version": package_version(),
+        "stage_hash": stage_hash(table),
+        "model": model_version(config.model),
+    }
+
+
+def code_fingerprint(config: RunConfig) -> str:
+    """One hash over every stage's code version: equal means same outputs."""
+    parts = {t: stage_hash(t) for t in STAGE_MODULES}
+    parts["model"] = model_version(config.model)
+    parts["package"] = package_version()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,200 @@
+"""The data catalog: every read and write of claimflow's Delta tables.
+
+Tables live under ``<data>/tables/<name>`` as Delta Lake tables (delta-rs).
+Each commit carries claimflow's lineage as custom commit metadata
+(``claimflow.*`` keys, visible in ``DeltaTable.history()``).  The ``runs``
+table is written last by every run and is the unit of completeness: Delta
+has no transaction across tables, so readers that want a consistent set of
+versions read them from the latest complete run.
+
+Every read goes through the Delta log: plain Parquet readers would also see
+files of removed versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from transforms.schemas import ALL_TABLES, conform
+
+META_PREFIX = "claimflow."
+COMPLETE_STATUSES = ("complete", "unchanged")
+
+
+class LockedError(RuntimeError):
+    """Another claimflow process is writing to the same data directory."""
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What produced a table version: recorded with every commit."""
+
+    run_id: str
+    flow_run_id: str | None
+    code_version: Mapping[str, object]
+    config_hash: str
+    upstream: Mapping[str, int]
+
+    def metadata(self) -> dict[str, str]:
+        return {
+            META_PREFIX + "run_id": self.run_id,
+            META_PREFIX + "flow_run_id": self.flow_run_id or "",
+            META_PREFIX + "code_version": json.dumps(self.code_version, sort_keys=True),
+            META_PREFIX + "config_hash": self.config_hash,
+            META_PREFIX + "upstream": json.dumps(dict(self.upstream), sort_keys=True),
+        }
+
+
+class Catalog:
+    """Named, versioned tables under one data directory."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.tables_dir = self.data_dir / "tables"
+
+    # ------------------------------------------------------------ paths
+
+    def path(self, table: str) -> Path:
+        if table not in ALL_TABLES:
+            raise KeyError(f"unknown table {table!r}; tables: {', '.join(ALL_TABLES)}")
+        return self.tables_dir / table
+
+    def exists(self, table: str) -> bool:
+        return DeltaTable.is_deltatable(str(self.path(table)))
+
+    def delta(self, table: str, version: int | None = None) -> DeltaTable:
+        try:
+            return DeltaTable(str(self.path(table)), version=version)
+        except TableNotFoundError as exc:
+            raise KeyError(f"table {table!r} has not been written yet in {self.data_dir}") from exc
+
+    # ------------------------------------------------------------ reads
+
+    def version(self, table: str) -> int | None:
+        return self.delta(table).version() if self.exists(table) else None
+
+    def read(
+        self, table: str, version: int | None = None, doc_ids: list[str] | None = None
+    ) -> pa.Table:
+        """Read one table version (default: current) as Arrow."""
+        if not self.exists(table):
+            return ALL_TABLES[table].empty_table()
+        data = self.delta(table, version).to_pyarrow_table()
+        if doc_ids is not None:
+            mask = pc.is_in(data.column("doc_id"), pa.array(doc_ids, pa.string()))
+            data = data.filter(mask)
+        return data
+
+    def history(self, table: str) -> list[dict]:
+        """Versions of a table, newest first, with claimflow lineage decoded."""
+        out = []
+        for entry in self.delta(table).history():
+            item = {
+                "version": entry.get("version"),
+                "timestamp": dt.datetime.fromtimestamp(entry.get("timestamp", 0) / 1000, tz=dt.UTC),
+                "operation": entry.get("operation"),
+                "rows_added": (entry.get("operationMetrics") or {}).get("num_added_rows"),
+            }
+            for key, value in entry.items():
+                if key.startswith(META_PREFIX):
+                    name = key[len(META_PREFIX) :]
+                    item[name] = _maybe_json(value)
+            out.append(item)
+        return out
+
+    def runs(self) -> list[dict]:
+        """All runs, oldest first."""
+        rows = self.read("runs").to_pylist()
+        for row in rows:
+            row["table_versions"] = dict(row["table_versions"] or [])
+        return sorted(rows, key=lambda r: r["started_at"])
+
+    def latest_complete_run(self) -> dict | None:
+        done = [r for r in self.runs() if r["status"] in COMPLETE_STATUSES]
+        return done[-1] if done else None
+
+    # ------------------------------------------------------------ writes
+
+    def overwrite(self, table: str, data: pa.Table, lineage: Lineage) -> int:
+        """Replace a table's contents in one commit; return the new version."""
+        return self._write(table, data, lineage, mode="overwrite")
+
+    def append(self, table: str, data: pa.Table, lineage: Lineage) -> int:
+        return self._write(table, data, lineage, mode="append")
+
+    def _write(self, table: str, data: pa.Table, lineage: Lineage, mode: str) -> int:
+        schema = ALL_TABLES[table]
+        data = conform(data, schema)  # delta-rs converts types silently otherwise
+        self.tables_dir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(5):
+            try:
+                write_deltalake(
+                    str(self.path(table)),
+                    data,
+                    mode=mode,
+                    schema_mode="merge" if mode == "append" else "overwrite",
+                    commit_properties=CommitProperties(custom_metadata=lineage.metadata()),
+                )
+                break
+            except CommitFailedError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        return self.delta(table).version()
+
+    # ------------------------------------------------------------ locking
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the data directory's writer lock for the duration of a run.
+
+        ``flock`` is released by the kernel when the holder dies, so a killed
+        run never blocks the next one.
+        """
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / ".claimflow.lock"
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise LockedError(
+                    f"another claimflow run is writing to {self.data_dir} "
+                    f"(lock {path} held by {holder}); wait for it to finish"
+                ) from exc
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _maybe_json(value: str) -> object:
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value

@@ -1,0 +1,190 @@
+"""Arrow schemas of every claimflow table, in one place.
+
+These schemas are the contract with analysts: every writer casts to them
+before a commit (Delta silently converts types on append otherwise), and
+every test checks against them.  Columns may be added; none is renamed.
+
+Spans are ``list<struct<start: int64, end: int64>>`` of character offsets
+into ``documents.text``: ``text[start:end]`` is the span's text, end
+exclusive, Python ``str`` indices (code points, not bytes).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64())])
+SPANS = pa.list_(SPAN)
+
+DOCUMENTS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_path", pa.string()),
+        ("line", pa.int64()),  # 1-based line of a JSONL record; null for .txt
+        ("title", pa.string()),
+        ("published", pa.date32()),
+        ("url", pa.string()),
+        ("source", pa.string()),
+        ("text", pa.string()),
+        ("content_sha256", pa.string()),
+        ("n_chars", pa.int64()),
+        # End offset of the headline line; null when the text has none.
+        ("headline_end", pa.int64()),
+    ]
+)
+
+#: Kinds of sentence rows.  An open list: later stages only rely on
+#: ``body`` being the article's running text.
+SENTENCE_KINDS = (
+    "headline",  # first line of a .txt article when more text follows
+    "dateline",  # "KYIV, Jan. 10 (Reuters) -" on a line of its own
+    "byline",  # "By Jane Doe" on a line of its own
+    "body",  # running text of the article
+    "boilerplate",  # social footers, "Read more", subscription prompts, credits
+    "caption",  # image captions and credits
+)
+
+SENTENCES = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("sentence_id", pa.int64()),
+        ("paragraph_id", pa.int64()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("text", pa.string()),
+        ("kind", pa.string()),
+        ("check_worthiness", pa.float64()),
+    ]
+)
+
+QUOTE_TYPES = ("direct", "indirect", "mixed")
+
+ATTRIBUTIONS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("attribution_id", pa.string()),
+        ("source_text", pa.string()),
+        ("source_spans", SPANS),
+        ("cue_text", pa.string()),
+        ("cue_spans", SPANS),
+        ("content_text", pa.string()),
+        ("content_spans", SPANS),
+        ("speaker", pa.string()),
+        ("source_type", pa.string()),
+        ("cue_lemma", pa.string()),
+        ("quote_type", pa.string()),
+        ("sentence_ids", pa.list_(pa.int64())),
+        ("confidence", pa.float64()),
+    ]
+)
+
+CLAIM_TYPES = (
+    "quantity",
+    "event",
+    "causal",
+    "rule",
+    "prediction",
+    "position",
+    "personal",
+    "other",
+)
+
+CLAIMS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("claim_id", pa.string()),
+        ("sentence_id", pa.int64()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("text", pa.string()),
+        ("check_worthiness", pa.float64()),
+        ("checkworthy", pa.bool_()),
+        ("claim_type", pa.string()),
+        ("attribution_id", pa.string()),
+        ("speaker", pa.string()),
+    ]
+)
+
+ERROR_KINDS = (
+    "empty",
+    "binary",
+    "decode",
+    "malformed_record",
+    "missing_field",
+    "duplicate_id",
+    "too_large",
+    "stage_failure",
+    "encoding_fallback",
+    "non_english",
+)
+
+ERRORS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_path", pa.string()),
+        ("line", pa.int64()),
+        ("doc_id", pa.string()),
+        ("stage", pa.string()),
+        ("severity", pa.string()),  # "error": did not land; "warning": landed
+        ("kind", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+
+RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("flow_run_id", pa.string()),
+        ("started_at", pa.timestamp("us", tz="UTC")),
+        ("ended_at", pa.timestamp("us", tz="UTC")),
+        ("status", pa.string()),  # "complete" | "unchanged" | "failed"
+        ("seeds_dir", pa.string()),
+        ("n_documents", pa.int64()),
+        ("n_errors", pa.int64()),
+        # Version of every table as this run leaves it: what a reader of the
+        # run reads.  ``committed`` names the tables this run wrote.
+        ("table_versions", pa.map_(pa.string(), pa.int64())),
+        ("committed", pa.list_(pa.string())),
+        ("code_version", pa.string()),  # JSON
+        ("config_hash", pa.string()),
+        ("config", pa.string()),  # JSON
+        # Fingerprint of the inputs (article ids and content hashes, input
+        # problems): equal fingerprints, code and config mean nothing to do.
+        ("inputs_hash", pa.string()),
+    ]
+)
+
+#: Data tables in commit order; ``runs`` is always written last.
+DATA_TABLES: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS,
+    "sentences": SENTENCES,
+    "attributions": ATTRIBUTIONS,
+    "claims": CLAIMS,
+    "errors": ERRORS,
+}
+ALL_TABLES: dict[str, pa.Schema] = {**DATA_TABLES, "runs": RUNS}
+
+#: Columns that hold spans, per table: (start column, end column) pairs for
+#: flat spans and list-of-span columns.  Used by the offset invariant check.
+FLAT_SPANS = {"sentences": ("start", "end"), "claims": ("start", "end")}
+SPAN_LISTS = {"attributions": ("source_spans", "cue_spans", "content_spans")}
+
+
+def conform(rows: list[dict] | pa.Table, schema: pa.Schema) -> pa.Table:
+    """Build (or cast) a table with exactly ``schema``'s columns and types.
+
+    Missing columns become nulls; extra keys are dropped.  Casting here, not
+    in the writer, means a type drift shows up as an error at the stage that
+    produced it rather than as a silent conversion in storage.
+    """
+    if isinstance(rows, pa.Table):
+        cols = {}
+        for field in schema:
+            if field.name in rows.column_names:
+                cols[field.name] = rows.column(field.name).cast(field.type)
+            else:
+                cols[field.name] = pa.nulls(rows.num_rows, field.type)
+        return pa.table(cols, schema=schema)
+    return pa.Table.from_pylist(
+        [{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema
+    )
