@@ -121,6 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--limit", type=int, default=20, help="rows to show (default: 20)")
     show.add_argument("--columns", help="comma-separated columns to show")
     show.set_defaults(handler=cmd_show)
+
+    from flows import evaluation
+
+    evaluate = sub.add_parser(
+        "eval", help="measure a stage on an annotated corpus (sentences, attributions, claims)"
+    )
+    train = sub.add_parser("train", help="train a stage's model from an annotated corpus")
+    evaluation.register(
+        evaluate.add_subparsers(title="stages", metavar="STAGE", required=True),
+        train.add_subparsers(title="stages", metavar="STAGE", required=True),
+    )
     return parser
 
 

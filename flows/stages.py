@@ -1,0 +1,250 @@
+"""Running the stages over a batch of articles, with failure isolation.
+
+This is the one code path from text to tables: the Prefect flow wraps each
+stage in a task (``flows.pipeline``), and the ``eval`` commands call the
+same functions directly, so what is measured is what runs.
+
+Each article is parsed once; its ``Doc`` is handed to every later stage of
+the batch and dropped when the batch is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyarrow as pa
+from spacy.tokens import Doc
+
+from flows.nlp import load_model, parse
+from transforms.attributions import attributions_table
+from transforms.claims import claims_tables, with_sentence_scores
+from transforms.documents import InputProblem
+from transforms.schemas import ATTRIBUTIONS, CLAIMS, SENTENCES
+from transforms.sentences import sentences_table
+from transforms.validation import violations
+
+log = logging.getLogger("claimflow")
+T = TypeVar("T")
+
+STAGE_NAMES = ("parse", "sentences", "attributions", "claims")
+
+
+@dataclass
+class Item:
+    """One article travelling through the stages of a batch."""
+
+    doc_id: str
+    text: str
+    headline_end: int | None
+    doc: Doc | None = None
+    #: ``(sentence_id, start, end, kind, paragraph_id)`` per sentence
+    sentences: list[tuple] = field(default_factory=list)
+    attributions: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class BatchOutput:
+    """What a batch (or a whole run) produced, before it is committed."""
+
+    sentences: list[pa.Table] = field(default_factory=list)
+    attributions: list[pa.Table] = field(default_factory=list)
+    claims: list[pa.Table] = field(default_factory=list)
+    scores: dict = field(default_factory=dict)
+    problems: list[InputProblem] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def extend(self, other: BatchOutput) -> None:
+        self.sentences += other.sentences
+        self.attributions += other.attributions
+        self.claims += other.claims
+        self.scores.update(other.scores)
+        self.problems += other.problems
+        for stage, seconds in other.seconds.items():
+            self.seconds[stage] += seconds
+
+    def tables(self, landed: set[str]) -> dict[str, pa.Table]:
+        """The stage tables, restricted to articles that made it through all stages."""
+        sentences = with_sentence_scores(_concat(self.sentences, SENTENCES), self.scores)
+        return {
+            "sentences": only_docs(sentences, landed),
+            "attributions": only_docs(_concat(self.attributions, ATTRIBUTIONS), landed),
+            "claims": only_docs(_concat(self.claims, CLAIMS), landed),
+        }
+
+
+# ---------------------------------------------------------------- the stages
+
+
+def parse_stage(items: list[Item], model: str, n_process: int = 1) -> list[Item]:
+    nlp = load_model(model)
+    docs = parse(nlp, ((i.text, i.headline_end) for i in items), n_process=n_process)
+    for item, doc in zip(items, docs, strict=True):
+        item.doc = doc
+    return items
+
+
+def sentence_stage(items: list[Item]) -> pa.Table:
+    return sentences_table((i.doc_id, i.doc, i.headline_end) for i in items)
+
+
+def attribution_stage(items: list[Item]) -> pa.Table:
+    return attributions_table((i.doc_id, i.doc, i.sentences) for i in items)
+
+
+def claim_stage(items: list[Item]) -> tuple[pa.Table, dict]:
+    return claims_tables((i.doc_id, i.doc, i.sentences, i.attributions) for i in items)
+
+
+#: Stage name -> function; the flow substitutes Prefect tasks of the same
+#: signature.
+PLAIN_STAGES: Mapping[str, Callable[..., Any]] = {
+    "parse": parse_stage,
+    "sentences": sentence_stage,
+    "attributions": attribution_stage,
+    "claims": claim_stage,
+}
+
+
+def process_batch(
+    items: list[Item],
+    model: str,
+    n_process: int = 1,
+    stages: Mapping[str, Callable[..., Any]] = PLAIN_STAGES,
+) -> BatchOutput:
+    """All stages for one batch, isolating failing articles at every stage."""
+    out = BatchOutput()
+
+    def run(stage: str, batch: list[Item], *args: Any) -> list[tuple[list[Item], Any]]:
+        t0 = time.perf_counter()
+        result = isolating(stage, lambda b: stages[stage](b, *args), batch, out.problems)
+        out.seconds[stage] += time.perf_counter() - t0
+        return result
+
+    parsed = [i for batch, _ in run("parse", items, model, n_process) for i in batch]
+
+    alive = []
+    for batch, table in run("sentences", parsed):
+        out.sentences.append(table)
+        rows = rows_by_doc(table)
+        for item in batch:
+            item.sentences = [
+                (r["sentence_id"], r["start"], r["end"], r["kind"], r["paragraph_id"])
+                for r in rows.get(item.doc_id, [])
+            ]
+            alive.append(item)
+
+    kept = []
+    for batch, table in run("attributions", alive):
+        out.attributions.append(table)
+        rows = rows_by_doc(table)
+        for item in batch:
+            item.attributions = rows.get(item.doc_id, [])
+            kept.append(item)
+
+    for _, (claims, scores) in run("claims", kept):
+        out.claims.append(claims)
+        out.scores.update(scores)
+    out.problems += validate(out, {i.doc_id: i.text for i in items})
+    for item in items:
+        item.doc = None  # free the parse as soon as the batch is done
+    return out
+
+
+# ---------------------------------------------------------------- isolation
+
+
+def isolating(
+    stage: str, run: Callable[[list[Item]], T], items: list[Item], problems: list
+) -> list[tuple[list[Item], T]]:
+    """Run a stage on the batch; if it fails, article by article.
+
+    Returns ``(items, result)`` pairs: one for the whole batch, or one per
+    surviving article.  Each failing article becomes a ``stage_failure``
+    problem, and the others go on.
+    """
+    if not items:
+        return []
+    try:
+        return [(items, run(items))]
+    except Exception as exc:
+        if len(items) == 1:
+            problems.append(stage_failure(stage, items[0], exc))
+            return []
+        log.warning(
+            "%s failed on a batch of %d (%s: %s); retrying article by article",
+            stage,
+            len(items),
+            type(exc).__name__,
+            exc,
+        )
+    out = []
+    for item in items:
+        try:
+            out.append(([item], run([item])))
+        except Exception as exc:
+            problems.append(stage_failure(stage, item, exc))
+    return out
+
+
+def stage_failure(stage: str, item: Item, exc: Exception) -> InputProblem:
+    return InputProblem(
+        "stage_failure",
+        f"{stage} failed: {type(exc).__name__}: {exc}",
+        source_path="",
+        doc_id=item.doc_id,
+        stage=stage,
+    )
+
+
+# ---------------------------------------------------------------- tables
+
+
+def validate(out: BatchOutput, texts: dict[str, str]) -> list[InputProblem]:
+    """Check the batch's tables against the offset and id invariants.
+
+    A violation keeps the offending article out of this run (it is recorded
+    as a ``stage_failure`` of stage ``validate``); the rest of the batch
+    commits.
+    """
+    problems = []
+    tables = {
+        "sentences": _concat(out.sentences, SENTENCES),
+        "attributions": _concat(out.attributions, ATTRIBUTIONS),
+        "claims": _concat(out.claims, CLAIMS),
+    }
+    for name, table in tables.items():
+        for doc_id, message in violations(name, table, texts):
+            # A violation no article can be blamed for fails the whole batch.
+            for blamed in [doc_id] if doc_id is not None else list(texts):
+                problems.append(
+                    InputProblem(
+                        "stage_failure",
+                        f"invariant broken: {message}",
+                        "",
+                        doc_id=blamed,
+                        stage="validate",
+                    )
+                )
+    return problems
+
+
+def rows_by_doc(table: pa.Table) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in table.to_pylist():
+        out[row["doc_id"]].append(row)
+    return out
+
+
+def only_docs(table: pa.Table, keep: Iterable[str]) -> pa.Table:
+    keep = set(keep)
+    mask = pa.array([d in keep for d in table.column("doc_id").to_pylist()], pa.bool_())
+    return table.filter(mask)
+
+
+def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    return pa.concat_tables(parts) if parts else schema.empty_table()

@@ -1,0 +1,96 @@
+"""Invariants every table must satisfy before it is committed.
+
+The offset contract is what analysts rely on: for every span,
+``documents.text[start:end]`` is the span's text.  ``violations`` lists
+every broken invariant of a table against the documents it points into, as
+readable messages naming the row, so that a failing check says what is
+wrong rather than only that something is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+
+import pyarrow as pa
+
+from transforms.schemas import ALL_TABLES, FLAT_SPANS, SPAN_LISTS
+
+ID_COLUMNS = {
+    "documents": "doc_id",
+    "sentences": None,  # (doc_id, sentence_id) is the key
+    "attributions": "attribution_id",
+    "claims": "claim_id",
+}
+TEXT_OF_SPANS = {"source_spans": "source_text", "cue_spans": "cue_text"}
+
+
+Violation = tuple[str | None, str]  # (doc_id when known, message)
+
+
+def violations(name: str, table: pa.Table, texts: dict[str, str]) -> list[Violation]:
+    """Broken invariants of table ``name`` given ``{doc_id: text}``; [] if none."""
+    problems: list[Violation] = []
+    expected = ALL_TABLES[name]
+    missing = [f.name for f in expected if f.name not in table.column_names]
+    if missing:
+        return [(None, f"{name}: missing columns {missing}")]
+    rows = table.to_pylist()
+    id_col = ID_COLUMNS.get(name)
+    if id_col:
+        dupes = [k for k, n in Counter(r[id_col] for r in rows).items() if n > 1]
+        problems += [(None, f"{name}: duplicate {id_col} {d!r}") for d in dupes[:5]]
+    if name == "sentences":
+        keys = Counter((r["doc_id"], r["sentence_id"]) for r in rows)
+        dupes = [k for k, n in keys.items() if n > 1]
+        problems += [(d[0], f"sentences: duplicate sentence_id {d[1]}") for d in dupes[:5]]
+    for r in rows:
+        text = texts.get(r["doc_id"])
+        if text is None:
+            if name != "documents":
+                problems.append((r["doc_id"], f"{name}: doc_id is not in documents"))
+            continue
+        found: list[str] = []
+        label = f"{name} {r.get(id_col) if id_col else (r['doc_id'], r.get('sentence_id'))}"
+        if name in FLAT_SPANS:
+            s_col, e_col = FLAT_SPANS[name]
+            found += _check_span(label, text, r[s_col], r[e_col], r.get("text"))
+        for col in SPAN_LISTS.get(name, ()):
+            spans = r[col] or []
+            for span in spans:
+                found += _check_span(f"{label} {col}", text, span["start"], span["end"], None)
+            single = TEXT_OF_SPANS.get(col)
+            if single and len(spans) == 1 and r[single] is not None:
+                s, e = spans[0]["start"], spans[0]["end"]
+                if text[s:e] != r[single]:
+                    found.append(f"{label}: {single} does not equal text[{s}:{e}]")
+        problems += [(r["doc_id"], msg) for msg in found]
+    if name == "sentences":
+        problems += _sentence_order(rows)
+    return problems
+
+
+def _check_span(label: str, text: str, start: int, end: int, expected: str | None) -> list[str]:
+    if start is None or end is None or not (0 <= start <= end <= len(text)):
+        return [f"{label}: span [{start}, {end}) outside the document (0..{len(text)})"]
+    if expected is not None and text[start:end] != expected:
+        return [f"{label}: text does not equal text[{start}:{end}]"]
+    return []
+
+
+def _sentence_order(rows: list[dict]) -> list[Violation]:
+    """Sentences of a document are numbered 0.. in order and do not overlap."""
+    problems = []
+    by_doc: dict[str, list[dict]] = {}
+    for r in rows:
+        by_doc.setdefault(r["doc_id"], []).append(r)
+    for doc_id, sents in by_doc.items():
+        sents.sort(key=lambda r: r["sentence_id"])
+        if [s["sentence_id"] for s in sents] != list(range(len(sents))):
+            problems.append((doc_id, "sentences: sentence_id is not 0..n-1"))
+        for a, b in pairwise(sents):
+            if b["start"] < a["end"]:
+                problems.append(
+                    (doc_id, f"sentences: sentence {b['sentence_id']} overlaps the one before")
+                )
+    return problems
