@@ -1,0 +1,205 @@
+"""The flow end to end: tables, contracts, lineage, the runs manifest, the
+CLI and the loading recipes of the README.  One shared flow run (the
+``flow_run`` fixture); reruns make their own."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from deltalake import DeltaTable
+
+from flows.cli import main as cli
+from flows.pipeline import claimflow
+from flows.storage import Catalog
+from transforms.schemas import ALL_TABLES, DATA_TABLES
+from transforms.validation import violations
+
+CONTRACT = {
+    "documents": {
+        "doc_id",
+        "source_path",
+        "title",
+        "published",
+        "text",
+        "content_sha256",
+        "n_chars",
+    },
+    "sentences": {
+        "doc_id",
+        "sentence_id",
+        "paragraph_id",
+        "start",
+        "end",
+        "text",
+        "kind",
+        "check_worthiness",
+    },
+    "attributions": {
+        "doc_id",
+        "attribution_id",
+        "source_text",
+        "source_spans",
+        "cue_text",
+        "cue_spans",
+        "content_text",
+        "content_spans",
+        "speaker",
+        "quote_type",
+        "sentence_ids",
+    },
+    "claims": {
+        "doc_id",
+        "claim_id",
+        "sentence_id",
+        "start",
+        "end",
+        "text",
+        "check_worthiness",
+        "claim_type",
+        "attribution_id",
+    },
+}
+
+
+def test_run_completes_and_summarises(flow_run):
+    summary, _ = flow_run
+    assert summary["status"] == "complete"
+    assert summary["n_documents"] == 1
+    assert summary["counts"]["sentences"] > 15
+    assert summary["counts"]["attributions"] >= 9
+    assert summary["counts"]["claims"] >= 5
+    assert set(summary["committed"]) == {"documents", "sentences", "attributions", "claims"}
+
+
+@pytest.mark.parametrize("table", sorted(CONTRACT))
+def test_tables_hold_the_contract_columns(flow_run, table):
+    _, catalog = flow_run
+    data = catalog.read(table)
+    assert CONTRACT[table] <= set(data.column_names)
+    assert data.schema.equals(ALL_TABLES[table], check_metadata=False)
+    assert data.num_rows > 0
+
+
+def test_every_span_points_into_the_stored_text(flow_run):
+    _, catalog = flow_run
+    documents = catalog.read("documents").to_pylist()
+    texts = {d["doc_id"]: d["text"] for d in documents}
+    for name in ("sentences", "attributions", "claims"):
+        assert violations(name, catalog.read(name), texts) == []
+
+
+def test_stored_text_is_the_file_exactly(flow_run):
+    from tests.conftest import SAMPLE
+
+    _, catalog = flow_run
+    (doc,) = catalog.read("documents").to_pylist()
+    assert doc["text"] == SAMPLE.read_bytes().decode("utf-8")
+    assert doc["doc_id"] == SAMPLE.stem
+    assert str(doc["published"]) == "2022-01-11"
+
+
+def test_every_version_carries_its_lineage(flow_run):
+    summary, catalog = flow_run
+    (latest,) = catalog.history("claims")[:1]
+    assert latest["run_id"] == summary["run_id"]
+    assert latest["flow_run_id"]
+    assert set(latest["code_version"]) >= {"git_sha", "package_version", "stage_hash", "model"}
+    assert latest["config_hash"]
+    assert latest["upstream"] == {
+        "documents": summary["versions"]["documents"],
+        "sentences": summary["versions"]["sentences"],
+        "attributions": summary["versions"]["attributions"],
+    }
+
+
+def test_runs_manifest_is_written_last_and_names_every_version(flow_run):
+    summary, catalog = flow_run
+    run = catalog.latest_complete_run()
+    assert run["run_id"] == summary["run_id"]
+    assert run["status"] == "complete"
+    for table in ("documents", "sentences", "attributions", "claims"):
+        assert run["table_versions"][table] == catalog.version(table)
+    assert run["ended_at"] >= run["started_at"]
+
+
+def test_second_run_with_nothing_changed_writes_no_data_version(flow_run, tmp_path):
+    summary, catalog = flow_run
+    data = tmp_path / "data"
+    shutil.copytree(catalog.data_dir, data)
+    seeds = catalog.data_dir.parent / "seeds"
+    before = {t: Catalog(data).version(t) for t in DATA_TABLES if Catalog(data).exists(t)}
+
+    again = claimflow(seeds_dir=str(seeds), data_dir=str(data))
+
+    assert again["status"] == "unchanged"
+    after = {t: Catalog(data).version(t) for t in before}
+    assert after == before
+    assert Catalog(data).latest_complete_run()["run_id"] == again["run_id"]
+    assert again["versions"]["runs"] == Catalog(data).version("runs")
+
+    forced = claimflow(seeds_dir=str(seeds), data_dir=str(data), force=True)
+    assert forced["status"] == "complete"
+    assert Catalog(data).version("claims") == before["claims"] + 1
+    # Same input and code: identical contents, ids included.
+    old = Catalog(data).read("claims", before["claims"]).to_pylist()
+    new = Catalog(data).read("claims").to_pylist()
+    assert old == new
+
+
+def test_readme_loading_recipes(flow_run):
+    """The three recipes the README shows, executed."""
+    import duckdb
+    import polars as pl
+
+    _, catalog = flow_run
+    path = str(catalog.path("claims"))
+    frame = DeltaTable(path).to_pandas()
+    assert len(frame) == catalog.read("claims").num_rows
+    assert pl.read_delta(path).height == len(frame)
+    version = catalog.version("claims")
+    files = DeltaTable(path, version=version).file_uris()
+    count = duckdb.sql(f"SELECT count(*) FROM read_parquet({files!r})").fetchall()[0][0]
+    assert count == len(frame)
+
+
+def test_cli_tables_history_show(flow_run, capsys):
+    summary, catalog = flow_run
+    data = str(catalog.data_dir)
+    assert cli(["tables", "--data", data]) == 0
+    out = capsys.readouterr().out
+    assert "claims" in out and summary["run_id"] in out
+
+    assert cli(["history", "claims", "--data", data]) == 0
+    out = capsys.readouterr().out
+    assert f"run {summary['run_id']}" in out and "upstream" in out
+
+    assert (
+        cli(
+            [
+                "show",
+                "attributions",
+                "--data",
+                data,
+                "--columns",
+                "source_text,cue_text,speaker",
+                "--limit",
+                "50",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "U.S. news broadcaster NBC" in out and "John Kirby" in out
+
+
+def test_cli_refuses_missing_seeds_with_one_line(tmp_path, capsys):
+    assert cli(["run", "--seeds", str(tmp_path / "nope"), "--data", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "seeds folder not found" in err and str(tmp_path / "nope") in err
+
+
+def test_cli_show_unknown_table_version_is_clear(flow_run, capsys):
+    _, catalog = flow_run
+    with pytest.raises(SystemExit):
+        cli(["show", "nonsense", "--data", str(catalog.data_dir)])
