@@ -124,7 +124,7 @@ def test_runs_manifest_is_written_last_and_names_every_version(flow_run):
 
 
 def test_second_run_with_nothing_changed_writes_no_data_version(flow_run, tmp_path):
-    summary, catalog = flow_run
+    _, catalog = flow_run
     data = tmp_path / "data"
     shutil.copytree(catalog.data_dir, data)
     seeds = catalog.data_dir.parent / "seeds"
