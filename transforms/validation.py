@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import pyarrow as pa
 
-from transforms.schemas import ALL_TABLES, FLAT_SPANS, SPAN_LISTS
+from transforms.schemas import ALL_TABLES, ERROR_KINDS, FLAT_SPANS, SPAN_LISTS, WARNING_KINDS
 
 ID_COLUMNS = {
     "documents": "doc_id",
@@ -35,7 +35,18 @@ def violations(name: str, table: pa.Table, texts: dict[str, str]) -> list[Violat
     missing = [f.name for f in expected if f.name not in table.column_names]
     if missing:
         return [(None, f"{name}: missing columns {missing}")]
+    drifted = [
+        f"{f.name} is {table.schema.field(f.name).type}, not {f.type}"
+        for f in expected
+        if not table.schema.field(f.name).type.equals(f.type)
+    ]
+    if drifted:
+        return [(None, f"{name}: column types differ from the schema: {'; '.join(drifted)}")]
     rows = table.to_pylist()
+    if name == "errors":
+        return _error_rows(rows)
+    if name == "documents":
+        problems += _document_rows(rows)
     id_col = ID_COLUMNS.get(name)
     if id_col:
         dupes = [k for k, n in Counter(r[id_col] for r in rows).items() if n > 1]
@@ -67,6 +78,39 @@ def violations(name: str, table: pa.Table, texts: dict[str, str]) -> list[Violat
         problems += [(r["doc_id"], msg) for msg in found]
     if name == "sentences":
         problems += _sentence_order(rows)
+    return problems
+
+
+def _document_rows(rows: list[dict]) -> list[Violation]:
+    """A document's text is there, and its length and hash describe it."""
+    problems: list[Violation] = []
+    for r in rows:
+        text = r["text"]
+        if text is None or not r["doc_id"]:
+            problems.append((r["doc_id"], "documents: doc_id or text is missing"))
+            continue
+        if r["n_chars"] != len(text):
+            problems.append((r["doc_id"], f"documents: n_chars {r['n_chars']} != {len(text)}"))
+        end = r["headline_end"]
+        if end is not None and not 0 < end <= len(text):
+            problems.append((r["doc_id"], f"documents: headline_end {end} outside the text"))
+    return problems
+
+
+def _error_rows(rows: list[dict]) -> list[Violation]:
+    """Every problem is named: a known kind, a severity that matches it, a message."""
+    problems: list[Violation] = []
+    for r in rows:
+        label = f"errors {r['source_path'] or r['doc_id']}"
+        if r["kind"] not in ERROR_KINDS:
+            problems.append((r["doc_id"], f"{label}: unknown kind {r['kind']!r}"))
+        expected = "warning" if r["kind"] in WARNING_KINDS else "error"
+        if r["severity"] != expected:
+            problems.append((r["doc_id"], f"{label}: {r['kind']} should be an {expected}"))
+        if not r["message"] or not r["run_id"]:
+            problems.append((r["doc_id"], f"{label}: run_id or message is missing"))
+        if not (r["source_path"] or r["doc_id"]):
+            problems.append((None, f"{label}: names neither a file nor a document"))
     return problems
 
 
