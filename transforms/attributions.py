@@ -6,14 +6,24 @@ PolNeAR conventions summarised in the README: the source keeps the modifiers
 and appositions that identify it, the cue is one contiguous span (with its
 auxiliaries: "has denied"), the content keeps its complementiser "that".
 
-This first version is rule-based:
+With a trained model (``claimflow train attributions``, PolNeAR train only;
+loaded by ``flows.models`` and passed in as a dict), extraction is learned
+over the parse:
 
-* verb cues from a lexicon, with the content as their clausal complement
-  (``ccomp``), or as the clause they interrupt or follow ("..., X said"),
-  or as an adjacent quotation;
-* "according to X" with the rest of the clause as content;
-* quotation marks extend a direct quote across the sentences of its
-  paragraph, and split content around the cue ("X," he said, "Y.").
+* a logistic cue model scores every candidate token as the anchor of a cue
+  (lemma, syntax, arguments and context features: "said", "according",
+  "shows", "hopes", "criticized", noun cues ...);
+* a logistic role model labels the syntactic neighbours of each anchor (its
+  children's subtrees, its governing clause, its governor's subject) as
+  source, content or neither, so "<clause>, he said", "wants to X", passives
+  and "according to X" come out of one decision;
+* quotation marks then stretch a content to whole quotations, across
+  sentences and around the cue ('"X," he said, "Y." "Z."');
+* layout rules add headline colons ("Trump: ..."), transcript speaker labels
+  ("PENCE: ...") and signed posts ('"..." ― Jane Doe').
+
+Without a model, the first rule-based version runs: verb cues from a lexicon
+with their clausal complement, "according to X", and adjacent quotations.
 
 Nested attributions are dropped when their cue lies inside the content of
 another one (PolNeAR gives a token one role in one attribution).  Speakers
@@ -23,6 +33,7 @@ of pronoun and nominal sources are resolved within the article.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -184,25 +195,27 @@ def source_tokens(head: Token) -> list[Token]:
 # --------------------------------------------------------------- quotes
 
 
+#: A double quotation mark; some newswires write it as two apostrophes.
+_QUOTE_MARK = re.compile("''|[\u201c\u201d\"\u00ab\u00bb\u201e]")
+
+
 def quote_regions(text: str, paragraph_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of double-quoted passages, marks included, within paragraphs.
 
-    Curly quotes pair open with close; straight quotes alternate.  A quote
-    left open at the end of a paragraph closes there (news style continues
-    multi-paragraph quotes by reopening them).
+    Curly quotes pair open with close; straight quotes (and ``''``)
+    alternate.  A quote left open at the end of a paragraph closes there
+    (news style continues multi-paragraph quotes by reopening them).
     """
     regions = []
     for p_start, p_end in paragraph_spans:
         open_at = None
-        for i in range(p_start, p_end):
-            ch = text[i]
-            if ch not in _DOUBLE_QUOTES:
-                continue
+        for mark in _QUOTE_MARK.finditer(text, p_start, p_end):
+            ch = mark.group()
             if open_at is None:
-                if ch in '“"«„':
-                    open_at = i
-            elif ch in '”"»':
-                regions.append((open_at, i + 1))
+                if ch in ("“", '"', "«", "„", "''"):
+                    open_at = mark.start()
+            elif ch in ("”", '"', "»", "''"):
+                regions.append((open_at, mark.end()))
                 open_at = None
         if open_at is not None and p_end - open_at > 1:
             regions.append((open_at, p_end))
@@ -417,39 +430,52 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
 class SpeakerResolver:
     """Resolve pronoun and nominal sources to names, in reading order.
 
-    People are tracked by surname so that "Kirby" maps back to the first full
-    mention "John Kirby".  "he"/"she" take the most recent person mentioned
-    before them; a nominal source ("the spokesperson") takes the most recent
-    person introduced with that role word ("Pentagon spokesperson John
-    Kirby"), else the most recent person speaker.
+    People are tracked by surname so that "Kirby" maps back to the full name
+    the article uses most ("John Kirby").  "he"/"she" take the most recent
+    person who was the subject of a clause (subjects are what later pronouns
+    refer to; "Obama said after meeting Putin. He ..." is Obama), skipping
+    people whose title says the other gender ("Mrs.", "Mr."); a nominal
+    source ("the spokesperson") takes the most recent person introduced with
+    that role word ("Pentagon spokesperson John Kirby").
     """
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.full_names: dict[str, str] = {}
-        self.mentions: list[tuple[int, str]] = []  # (char offset, canonical name)
+        self.text = doc.text  # Doc.text joins the tokens on every access
+        people = [e for e in doc.ents if e.label_ == "PERSON" and _clean_name(e.text)]
+        self.full_names = _most_used_full_names(_clean_name(e.text) for e in people)
+        self.mentions: list[Mention] = []
         self.roles: list[tuple[int, str, str]] = []  # (offset, role lemma, name)
-        for ent in doc.ents:
-            if ent.label_ != "PERSON":
-                continue
-            name = _clean_name(ent.text)
-            if not name:
-                continue
-            canonical = self._canonical(name)
-            self.mentions.append((ent.start_char, canonical))
+        self.gender: dict[str, str] = {}
+        for ent in people:
+            canonical = self._canonical(_clean_name(ent.text))
+            self.mentions.append(Mention(ent.start_char, canonical, _is_subject(ent)))
+            if gender := _title_gender(ent):
+                self.gender.setdefault(canonical, gender)
             for tok in _role_words(ent):
                 self.roles.append((ent.start_char, tok.lemma_.lower(), canonical))
-        self._offsets = [m[0] for m in self.mentions]
+        self._offsets = [m.offset for m in self.mentions]
 
     def _canonical(self, name: str) -> str:
-        surname = name.split()[-1]
-        if len(name.split()) > 1:
-            self.full_names.setdefault(surname, name)
-        return self.full_names.get(surname, name)
+        best = self.full_names.get(name.split()[-1])
+        if best is None:
+            return name
+        if len(name.split()) == 1 or name in best or best in name:
+            return best
+        return name  # another person of the same surname
 
-    def person_before(self, offset: int) -> str | None:
+    def person_before(self, offset: int, pronoun: str = "") -> str | None:
+        """The person a pronoun at ``offset`` most likely refers to."""
+        wrong = {"he": "f", "she": "m", "him": "f", "her": "m"}.get(pronoun)
         i = bisect.bisect_left(self._offsets, offset) - 1
-        return self.mentions[i][1] if i >= 0 else None
+        fits = [
+            m
+            for m in reversed(self.mentions[: i + 1])
+            if self.gender.get(m.name) != wrong and offset - m.offset < PRONOUN_REACH
+        ]
+        subjects = [m for m in fits if m.subject]
+        best = subjects[0] if subjects else fits[0] if fits else None
+        return best.name if best else None
 
     def resolve(self, attr: Attribution, previous: list[Attribution]) -> tuple[str | None, str]:
         """Return (speaker, source_type) for one attribution."""
@@ -457,7 +483,7 @@ class SpeakerResolver:
             return None, "none"
         doc = self.doc
         span = attr.source[0]
-        text = doc.text[span[0] : span[1]]
+        text = self.text[span[0] : span[1]]
         low = text.lower()
         head = attr.source_head
         person = _entity_in(doc, span, {"PERSON"}, head)
@@ -467,7 +493,7 @@ class SpeakerResolver:
         if named is not None and head.lemma_.lower() in PERSON_ROLES:
             return self._canonical(named), "person"
         if low in PERSON_PRONOUNS or low in ("who",):
-            return self.person_before(span[0]), "person"
+            return self.person_before(span[0], low), "person"
         if low in AUTHOR_PRONOUNS:
             return None, "author"
         head_lemma = head.lemma_.lower() if head is not None else low.split()[-1]
@@ -482,6 +508,8 @@ class SpeakerResolver:
             return (org.text if org is not None else text), "media"
         if head_lemma in DOCUMENT_WORDS:
             return text, "document"
+        if words & {"sources", "source"}:
+            return None, "anonymous"  # "sources among U.S. officials": unnamed people
         if org is not None:
             return org.text, "organization"
         if head_lemma in ANONYMOUS_WORDS or words & {"sources", "source"}:
@@ -501,6 +529,50 @@ class SpeakerResolver:
             if start < offset and role == lemma:
                 return name
         return None
+
+
+#: How far back (characters) a pronoun looks for the person it refers to.
+PRONOUN_REACH = 2500
+
+
+@dataclass
+class Mention:
+    """A person named in the article."""
+
+    offset: int
+    name: str
+    subject: bool
+
+
+def _most_used_full_names(names: Iterable[str]) -> dict[str, str]:
+    """Surname -> the multi-word name the article uses most for it (first on ties)."""
+    counts: dict[str, dict[str, int]] = {}
+    for name in names:
+        if len(name.split()) > 1:
+            by_name = counts.setdefault(name.split()[-1], {})
+            by_name[name] = by_name.get(name, 0) + 1
+    return {surname: max(c, key=c.__getitem__) for surname, c in counts.items()}
+
+
+def _is_subject(ent: Span) -> bool:
+    """Whether a name is (or is in apposition to) the subject of a clause."""
+    root = ent.root
+    if root.dep_ in ("appos", "compound"):
+        root = root.head
+    return root.dep_ in ("nsubj", "nsubjpass")
+
+
+def _title_gender(ent: Span) -> str | None:
+    """ "m" or "f" when a title gives the person's gender ("Mrs. Clinton")."""
+    words = [ent.doc[ent.start - 1].text] if ent.start > 0 else []
+    words += [ent[0].text]
+    for word in words:
+        title = word.rstrip(".").lower()
+        if title == "mr":
+            return "m"
+        if title in ("mrs", "ms"):
+            return "f"
+    return None
 
 
 def _role_words(ent: Span) -> list[Token]:
@@ -543,6 +615,471 @@ def _clean_name(text: str) -> str:
     return re.sub(r"^(Mr|Mrs|Ms|Dr|President|Sen|Rep|Gov)\.?\s+", "", text)
 
 
+# --------------------------------------------------------------- learned model
+#
+# Two small linear models, trained on PolNeAR train (``claimflow train
+# attributions``) and passed in as a plain dict ``{"cue": ..., "role": ...}``:
+#
+# * the cue model scores every candidate token as the *anchor* of a cue (the
+#   token of the cue span that governs the others: "said" in "has said",
+#   "according" in "according to");
+# * the role model labels the syntactic neighbours of an anchor (its
+#   children's subtrees, its governor's clause, the governor's subject) as
+#   ``source``, ``content`` or ``none``.
+#
+# The parse proposes the boundaries, the models decide; quotation marks then
+# stretch a content to its whole quotation.  Features are strings so the
+# weights stay readable and the artifact is a small JSON file.
+
+#: Parts of speech that can anchor a cue (verbs, "according", noun cues such
+#: as "statement" or "view", ":" in "Trump: ...").
+CUE_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ", "ADP", "PUNCT", "ADV", "PROPN"})
+_NOT_ARGUMENT = frozenset({"aux", "auxpass", "neg", "punct", "prt", "cc", "dep", "case"})
+ROLE_LABELS = ("none", "source", "content")
+
+
+def is_cue_candidate(tok: Token) -> bool:
+    """Tokens the cue model looks at: content words, "according", ":"."""
+    if tok.pos_ == "PUNCT":
+        return tok.text in (":", "—")
+    return tok.pos_ in CUE_POS and tok.is_alpha
+
+
+def cue_features(tok: Token, in_quote: bool) -> list[str]:
+    """Features of a candidate cue anchor: its word, its syntax, its arguments."""
+    lemma = tok.lemma_.lower()
+    deps = sorted({c.dep_ for c in tok.children})
+    feats = [
+        "bias",
+        f"l={lemma}",
+        f"w={tok.lower_}",
+        f"p={tok.pos_}",
+        f"t={tok.tag_}",
+        f"d={tok.dep_}",
+        f"l|t={lemma}|{tok.tag_}",
+        f"l|d={lemma}|{tok.dep_}",
+        f"hl={tok.head.lemma_.lower()}",
+        f"hd={tok.head.dep_}|{tok.dep_}",
+        f"q={in_quote}",
+        f"l|q={lemma}|{in_quote}",
+        f"nw={_next(tok).lower_}",
+        f"pw={_prev(tok).lower_}",
+        f"l|nw={lemma}|{_next(tok).lower_}",
+        f"l|pw={lemma}|{_prev(tok).lower_}",
+    ]
+    for dep in deps:
+        feats.append(f"c={dep}")
+        feats.append(f"l|c={lemma}|{dep}")
+    feats.append(f"l|cs={lemma}|{'+'.join(d for d in deps if d in _ARG_DEPS)}")
+    if lemma in CUE_VERBS:
+        feats.append("lex")
+    feats.extend(_argument_features(tok, lemma))
+    return feats
+
+
+def _argument_features(tok: Token, lemma: str) -> list[str]:
+    """What the candidate's subject and complement look like: a person as
+    subject and a "that" clause as complement make a cue likely."""
+    feats = []
+    for child in tok.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            kind = child.ent_type_ or ("PRON" if child.pos_ == "PRON" else child.pos_)
+            feats += [f"subj={kind}", f"l|subj={lemma}|{kind}"]
+        elif child.dep_ in ("ccomp", "xcomp"):
+            first = child.left_edge
+            feats += [f"comp1={child.dep_}|{first.lower_}", f"compt={child.dep_}|{child.tag_}"]
+            feats.append(f"l|comp1={lemma}|{child.dep_}|{first.lower_ == 'that'}")
+        elif child.dep_ == "dobj":
+            feats.append(f"l|obj={lemma}|{child.ent_type_ or child.pos_}")
+    return feats
+
+
+_ARG_DEPS = frozenset({"nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "prep", "advcl", "dative"})
+
+
+def _next(tok: Token) -> Token:
+    return tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else tok
+
+
+def _prev(tok: Token) -> Token:
+    return tok.doc[tok.i - 1] if tok.i > 0 else tok
+
+
+def learned_cue_tokens(anchor: Token) -> list[Token]:
+    """The cue span around an anchor: its auxiliaries and negation before it,
+    a particle or "to" right after it ("called for", "according to")."""
+    tokens = _cue_tokens(anchor)
+    nxt = _next(anchor)
+    if nxt.head == anchor and (
+        nxt.dep_ == "prt" or (anchor.lower_ == "according" and nxt.lower_ == "to")
+    ):
+        tokens.append(nxt)
+    return tokens
+
+
+@dataclass
+class Candidate:
+    """A syntactic neighbour of a cue anchor that may be its source or content."""
+
+    kind: str  # "child", "governor" or "gov_subject"
+    head: Token
+    tokens: list[Token]
+
+
+def argument_candidates(anchor: Token, cue: Sequence[Token]) -> list[Candidate]:
+    """Children's subtrees, the governing clause and the governor's subject.
+
+    "according to X": the children of "to" stand in for those of the anchor.
+    """
+    cue_ids = {t.i for t in cue}
+    heads = [anchor] + [t for t in cue if t.i != anchor.i and t.head == anchor]
+    out = []
+    for head in heads:
+        for child in head.children:
+            if child.i in cue_ids or child.dep_ in _NOT_ARGUMENT:
+                continue
+            toks = _subtree_span(child)
+            if toks:
+                out.append(Candidate("child", child, toks))
+    gov = anchor.head
+    if gov.i != anchor.i:
+        toks = [t for t in _subtree_span(gov, exclude=[anchor]) if t.i not in cue_ids]
+        if toks:
+            out.append(Candidate("governor", gov, _trim(anchor.doc, toks[0].i, toks[-1].i + 1)))
+        if not any(c.dep_ in _SUBJECT_DEPS for c in anchor.children):
+            for child in gov.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and child.i not in cue_ids:
+                    out.append(Candidate("gov_subject", child, _subtree_span(child)))
+    return [c for c in out if c.tokens]
+
+
+def role_features(anchor: Token, cand: Candidate) -> list[str]:
+    """Features of one candidate argument of one cue anchor."""
+    lemma = anchor.lemma_.lower()
+    head = cand.head
+    side = "L" if cand.tokens[0].i < anchor.i else "R"
+    first = cand.tokens[0]
+    rel = cand.kind if cand.kind != "child" else head.dep_
+    return [
+        "bias",
+        f"r={rel}",
+        f"r|s={rel}|{side}",
+        f"r|ad={rel}|{anchor.dep_}",
+        f"r|l={rel}|{lemma}",
+        f"r|p={rel}|{head.pos_}",
+        f"r|t={rel}|{head.tag_}",
+        f"r|hl={rel}|{head.lemma_.lower()}",
+        f"r|f={rel}|{first.lower_ if not first.is_alpha or first.is_stop else first.pos_}",
+        f"r|len={rel}|{min(len(cand.tokens), 6)}",
+        f"r|ap={rel}|{anchor.pos_}",
+        f"l={lemma}",
+        f"ad={anchor.dep_}",
+        f"r|quote={rel}|{any(t.text in _DOUBLE_QUOTES for t in cand.tokens)}",
+    ]
+
+
+def _score(weights: dict[str, float], feats: Iterable[str]) -> float:
+    return sum(weights.get(f, 0.0) for f in feats)
+
+
+def cue_probability(model: dict, tok: Token, in_quote: bool) -> float:
+    """Probability that ``tok`` anchors a cue (logistic model)."""
+    z = model["cue"]["intercept"] + _score(model["cue"]["weights"], cue_features(tok, in_quote))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def role_scores(model: dict, anchor: Token, cand: Candidate) -> list[float]:
+    """Linear scores of each role label for a candidate (higher is likelier)."""
+    feats = role_features(anchor, cand)
+    role = model["role"]
+    return [
+        role["intercept"][k] + _score(role["weights"][k], feats) for k in range(len(ROLE_LABELS))
+    ]
+
+
+def learned_attribution(
+    anchor: Token, prob: float, model: dict, quotes: Sequence[tuple[int, int]], text: str
+) -> Attribution | None:
+    """The attribution anchored at a predicted cue, or None without a content."""
+    cue = learned_cue_tokens(anchor)
+    sources, content = [], []
+    for cand in argument_candidates(anchor, cue):
+        scores = role_scores(model, anchor, cand)
+        label = ROLE_LABELS[max(range(len(scores)), key=scores.__getitem__)]
+        if cand.head.dep_ == "acomp":
+            continue  # "felt tired" describes a person, it reports nothing
+        if label == "content" and _is_cue_preposition(cand, cue):
+            # "called for X", "referring to X": the preposition joins the cue.
+            cue.append(cand.head)
+            content.append(_token_span(cand.tokens[1:]))
+        elif label == "content":
+            content.append(_token_span(_without_dateline(cand.tokens)))
+        elif label == "source":
+            sources.append((scores[1] - scores[0], cand))
+    content = _merge_adjacent(text, sorted(content))
+    if content:
+        content = _extend_with_quotes(content, quotes, anchor.idx)
+    else:
+        content = _adjacent_quotes(anchor, quotes, text)
+    if not content:
+        return None
+    content = _continued_quotes(anchor, content, quotes, text)
+    source, head = [], None
+    # A token has one role: a source candidate inside the content is no source.
+    sources = [c for c in sources if not _overlaps(_token_span(c[1].tokens), content)]
+    if sources:
+        cand = max(sources, key=lambda s: s[0])[1]
+        head = cand.head
+        src = _without_dateline(_learned_source(cand))
+        if src and not _is_expletive(head):
+            source = [_token_span(src)]
+    return Attribution(
+        source=source,
+        cue=[_token_span(cue)],
+        content=content,
+        cue_lemma=" ".join(t.lemma_.lower() for t in cue if t.dep_ not in ("aux", "auxpass")),
+        source_head=head,
+        confidence=round(prob, 3),
+    )
+
+
+def _overlaps(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _learned_source(cand: Candidate) -> list[Token]:
+    """The source phrase of a candidate: the passive agent without its "by"."""
+    if cand.head.dep_ == "agent":
+        objects = [c for c in cand.head.children if c.dep_ == "pobj"]
+        return _subtree_span(objects[0]) if objects else []
+    return cand.tokens
+
+
+def _without_dateline(tokens: list[Token]) -> list[Token]:
+    """Drop a leading dateline ("WASHINGTON —") from a span."""
+    for k, tok in enumerate(tokens[:4]):
+        if tok.text in ("—", "―", "--", "–", "-") and k > 0:
+            if all(t.is_upper or not t.is_alpha for t in tokens[:k]):
+                return _trim(tok.doc, tok.i + 1, tokens[-1].i + 1)
+            break
+    return tokens
+
+
+def _is_cue_preposition(cand: Candidate, cue: Sequence[Token]) -> bool:
+    """A preposition right after the cue that introduces its content."""
+    return (
+        cand.kind == "child"
+        and cand.head.dep_ == "prep"
+        and cand.head.i == cue[-1].i + 1
+        and len(cand.tokens) > 1
+        and cand.tokens[0].i == cand.head.i
+    )
+
+
+def _continued_quotes(
+    anchor: Token, content: list[tuple[int, int]], quotes: Sequence[tuple[int, int]], text: str
+) -> list[tuple[int, int]]:
+    """Add the quotations that carry on a quoted content around the cue.
+
+    '"X," he told the host, "Y." "Z."': the speaker goes on in the quotations
+    before and after, as long as only the cue's own clause and punctuation
+    stand in between (within one paragraph).
+    """
+    touched = [q for q in quotes if any(q[0] < e and s < q[1] for s, e in content)]
+    if not touched:
+        return content
+    out = list(content) + touched
+    end = max(e for _, e in out)
+    for q_start, q_end in quotes:
+        if q_end <= end:
+            continue
+        if q_start > end and not _only_cue_clause(anchor, end, q_start, text):
+            break
+        out.append((q_start, q_end))
+        end = q_end
+    start = min(s for s, _ in out)
+    for q_start, q_end in reversed(quotes):
+        if q_start >= start:
+            continue
+        if q_end < start and not _only_cue_clause(anchor, q_end, start, text):
+            break
+        out.append((q_start, q_end))
+        start = q_start
+    return _union(out)
+
+
+def _only_cue_clause(anchor: Token, start: int, end: int, text: str) -> bool:
+    """Whether ``text[start:end]`` holds only punctuation and the cue's own
+    clause ("said Peter Morgan, a lawyer who has ...,"), within one paragraph,
+    with no other reporting verb."""
+    if "\n" in text[start:end]:
+        return False
+    gap = anchor.doc.char_span(start, end, alignment_mode="expand")
+    clause = {t.i for t in anchor.subtree}
+    return gap is not None and all(
+        t.is_punct or t.is_space or (t.i in clause and not _another_cue(t, anchor)) for t in gap
+    )
+
+
+def _another_cue(tok: Token, anchor: Token) -> bool:
+    """A reporting verb other than the anchor ("..., he said, adding ...")."""
+    return tok != anchor and tok.pos_ == "VERB" and tok.lemma_.lower() in CUE_VERBS
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones merged."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def headline_colon_attributions(sent: Span) -> list[Attribution]:
+    """Headline "Graham: Trump's Rhetoric Destroying GOP's Chance": a short
+    name before the colon is the source, what follows is the content."""
+    colon = next((t for t in sent if t.text == ":"), None)
+    if colon is None:
+        return []
+    doc = sent.doc
+    left = _trim(doc, sent.start, colon.i)
+    right = _trim(doc, colon.i + 1, sent.end)
+    if not right or not left or len(left) > 6:
+        return []
+    if not any(t.pos_ == "PROPN" or t.lemma_.lower() in DOCUMENT_WORDS for t in left):
+        return []
+    return [
+        Attribution(
+            source=[_token_span(left)],
+            cue=[_token_span([colon])],
+            content=[_token_span(right)],
+            cue_lemma=":",
+            source_head=max(left, key=lambda t: len(list(t.subtree))),
+            confidence=0.8,
+        )
+    ]
+
+
+#: The dash and name that sign an embedded post or an epigraph.
+_SIGNATURE = re.compile(r"[ \t\u00a0]*(—|―|--)[ \t\u00a0]*((?:[A-Z][\w.'’-]*[ \u00a0]?){1,5})")
+#: A speaker label opening a transcript paragraph: "PENCE: Well, look, ...".
+_SPEAKER_LABEL = re.compile(r"([A-Z][A-Za-z.'’ ]{1,30}?)(:)[ \t]+\S")
+
+
+def signature_attributions(doc: Doc, quotes: Sequence[tuple[int, int]]) -> list[Attribution]:
+    """'“No sympathy, no integrity.” ― Jane Doe (@jdoe) July 5': a quotation
+    signed after a dash is the signer's."""
+    out = []
+    text = doc.text
+    for q_start, q_end in quotes:
+        m = _SIGNATURE.match(text, q_end)
+        if m is None:
+            continue
+        name_end = m.start(2) + len(m.group(2).rstrip())
+        out.append(
+            Attribution(
+                source=[(m.start(2), name_end)],
+                cue=[m.span(1)],
+                content=[(q_start, q_end)],
+                cue_lemma=m.group(1),
+                source_head=_token_at(doc, name_end - 1),
+                confidence=0.8,
+            )
+        )
+    return out
+
+
+def transcript_attributions(
+    doc: Doc, sentences: Sequence[tuple[int, int, int, str, int | None]]
+) -> list[Attribution]:
+    """Transcript paragraphs ("PENCE: Well, look, ..."): the labelled speaker
+    says the rest of the paragraph."""
+    paragraphs: dict[int, list[int]] = {}
+    for _, start, end, kind, para in sentences:
+        if kind == "body" and para is not None:
+            bounds = paragraphs.setdefault(para, [start, end])
+            bounds[1] = max(bounds[1], end)
+    out = []
+    text = doc.text
+    for start, end in paragraphs.values():
+        m = _SPEAKER_LABEL.match(text, start, end)
+        label = m.group(1).strip() if m else ""
+        if not m or not all(w[:1].isupper() for w in label.split()):
+            continue
+        content = _token_span(_trim(doc, *_token_range(doc, m.end(2), end)))
+        if content is None:
+            continue
+        out.append(
+            Attribution(
+                source=[(m.start(1), m.start(1) + len(label))],
+                cue=[m.span(2)],
+                content=[content],
+                cue_lemma=":",
+                source_head=_token_at(doc, m.start(1)),
+                confidence=0.8,
+            )
+        )
+    return out
+
+
+def _token_at(doc: Doc, offset: int) -> Token | None:
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _token_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return (span.start, span.end) if span is not None else (0, 0)
+
+
+def _merge_adjacent(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join spans separated only by whitespace and punctuation."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and not text[out[-1][1] : start].strip(" \n,;:—–-"):
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _adjacent_quotes(
+    anchor: Token, quotes: Sequence[tuple[int, int]], text: str
+) -> list[tuple[int, int]]:
+    """The quotations right before and after the cue, with only the cue's
+    own clause in between ('"...," said Peter Morgan, a lawyer.')."""
+    cue_end = anchor.idx + len(anchor.text)
+    before = [q for q in quotes if q[1] <= anchor.idx]
+    after = [q for q in quotes if q[0] >= cue_end]
+    out = []
+    if before and _only_cue_clause(anchor, before[-1][1], anchor.idx, text):
+        out.append(before[-1])
+    if after and _only_cue_clause(anchor, cue_end, after[0][0], text):
+        out.append(after[0])
+    return out
+
+
+def learned_attributions(
+    sent: Span, model: dict, quotes: Sequence[tuple[int, int]], text: str
+) -> list[Attribution]:
+    """Attributions of one sentence: predicted cue anchors with their arguments."""
+    out = []
+    threshold = model.get("threshold", 0.5)
+    for tok in sent:
+        if not is_cue_candidate(tok):
+            continue
+        in_quote = any(s < tok.idx < e for s, e in quotes)
+        prob = cue_probability(model, tok, in_quote)
+        if prob < threshold:
+            continue
+        attr = learned_attribution(tok, prob, model, quotes, text)
+        if attr is not None:
+            out.append(attr)
+    return out
+
+
 # --------------------------------------------------------------- assembly
 
 
@@ -582,32 +1119,56 @@ def drop_nested(attrs: list[Attribution]) -> list[Attribution]:
     return kept
 
 
+def attribution_sentences(
+    sentences: Sequence[tuple[int, int, int, str, int | None]],
+) -> list[tuple[int, int, int, str, int | None]]:
+    """The sentence rows attributions are looked for in: headline and body."""
+    return [s for s in sentences if s[3] in ("body", "headline")]
+
+
+def document_quotes(
+    text: str, sentences: Sequence[tuple[int, int, int, str, int | None]]
+) -> list[tuple[int, int]]:
+    """Quotation regions of a document, paired within each paragraph."""
+    para_bounds: dict[int, list[int]] = {}
+    for _, start, end, _, para in sentences:
+        # Without paragraph ids (one-block text) the whole text is one paragraph.
+        b = para_bounds.setdefault(-1 if para is None else para, [start, end])
+        b[0], b[1] = min(b[0], start), max(b[1], end)
+    return quote_regions(text, sorted(tuple(b) for b in para_bounds.values()))
+
+
 def document_attributions(
     doc_id: str,
     doc: Doc,
     sentences: Sequence[tuple[int, int, int, str, int | None]],
+    model: dict | None = None,
 ) -> list[dict]:
     """Rows of the ``attributions`` table for one parsed document.
 
     ``sentences`` are the stored sentence rows as ``(sentence_id, start,
-    end, kind, paragraph_id)``: attributions are looked for in body
-    sentences only, and reported with those sentence ids.
+    end, kind, paragraph_id)``: attributions are looked for in the headline
+    ("Trump: ...") and body sentences, and reported with those sentence ids.
+    With a trained ``model`` the learned cue and role decisions are used;
+    without one, the rules.
     """
     text = doc.text
-    body = [s for s in sentences if s[3] == "body"]
-    para_bounds: dict[int, list[int]] = {}
-    for _, start, end, _, para in body:
-        if para is not None:
-            b = para_bounds.setdefault(para, [start, end])
-            b[0], b[1] = min(b[0], start), max(b[1], end)
-    quotes = quote_regions(text, sorted(tuple(b) for b in para_bounds.values()))
+    body = attribution_sentences(sentences)
+    quotes = document_quotes(text, body)
     found: list[Attribution] = []
-    for _, start, end, _, _ in body:
+    for _, start, end, kind, _ in body:
         sent = doc.char_span(start, end, alignment_mode="expand")
         if sent is None:
             continue
-        found.extend(according_to_attributions(sent))
-        found.extend(verb_attributions(sent, quotes))
+        if model is not None:
+            if kind == "headline":
+                found.extend(headline_colon_attributions(sent))
+            found.extend(learned_attributions(sent, model, quotes, text))
+        else:
+            found.extend(according_to_attributions(sent))
+            found.extend(verb_attributions(sent, quotes))
+    if model is not None:
+        found = signature_attributions(doc, quotes) + transcript_attributions(doc, body) + found
     found.sort(key=lambda a: a.cue[0])
     found = drop_nested(found)
     resolver = SpeakerResolver(doc)
@@ -657,9 +1218,10 @@ def _row(doc_id, n, text, attr: Attribution, sentences, starts) -> dict:
 
 def attributions_table(
     parsed: Iterable[tuple[str, Doc, Sequence[tuple[int, int, int, str, int | None]]]],
+    model: dict | None = None,
 ) -> pa.Table:
     """The ``attributions`` table for a batch of ``(doc_id, doc, sentence rows)``."""
     rows = []
     for doc_id, doc, sentences in parsed:
-        rows.extend(document_attributions(doc_id, doc, sentences))
+        rows.extend(document_attributions(doc_id, doc, sentences, model))
     return conform(rows, ATTRIBUTIONS)
