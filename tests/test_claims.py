@@ -1,0 +1,282 @@
+"""Claims: splitting, typing, quantities, dates, hedging and attribution links.
+
+Each test runs real sentences (news and debate) through the stage functions
+of ``claimflow run`` (parse, sentences, attributions, claims) with the
+packaged check-worthiness model, and reads the ``claims`` table.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from flows.evaluation.claims import average_precision, claims_model, debate_of, metrics
+from flows.stages import Item, attribution_stage, claim_stage
+from tests.conftest import SAMPLE
+from transforms.claims import resolve_date
+from transforms.schemas import CLAIM_STANCES, CLAIM_TYPES, CLAIMS
+
+PUBLISHED = datetime.date(2022, 1, 11)
+
+
+@pytest.fixture(scope="module")
+def run(parse_text):
+    """``(claim rows, attribution rows, sentence scores)`` of one text."""
+    model = claims_model()
+
+    def run_text(text: str, headline: bool = False, published: datetime.date | None = None):
+        doc, hl_end, keys, _ = parse_text(text, headline=headline)
+        item = Item("t", text, hl_end, doc, keys, published=published)
+        item.attributions = attribution_stage([item]).to_pylist()
+        table, scores = claim_stage([item], model)
+        assert table.schema == CLAIMS
+        rows = table.to_pylist()
+        for row in rows:
+            assert text[row["start"] : row["end"]] == row["text"]
+            assert row["claim_type"] in CLAIM_TYPES
+            assert row["stance"] in CLAIM_STANCES
+            assert row["checkworthy"] == (row["check_worthiness"] >= 0.5)
+        return rows, item.attributions, scores
+
+    return run_text
+
+
+def _claim(rows: list[dict], fragment: str) -> dict:
+    found = [r for r in rows if fragment in r["text"]]
+    assert found, f"no claim containing {fragment!r}: {[r['text'] for r in rows]}"
+    return found[0]
+
+
+# ---------------------------------------------------------------- what is a claim
+
+
+def test_coordinated_main_clauses_are_separate_claims(run):
+    rows, _, _ = run("Unemployment fell to 4 percent last year, and wages rose in every state.")
+    assert [r["text"] for r in rows] == [
+        "Unemployment fell to 4 percent last year",
+        "wages rose in every state",
+    ]
+
+
+def test_shared_subject_stays_one_claim(run):
+    rows, _, _ = run("The company hired 300 workers in Ohio and opened two new plants.")
+    assert len(rows) == 1
+
+
+def test_questions_are_not_claims_but_are_scored(run):
+    rows, _, scores = run("What are you going to do about the deficit?")
+    assert rows == []
+    assert list(scores) == [("t", 0)]
+
+
+def test_reported_clause_is_the_claim_linked_to_its_source(run):
+    text = (
+        "The U.S. State Department confirmed that it has raised the issue of providing "
+        "Stingers to Ukraine."
+    )
+    rows, attributions, _ = run(text)
+    (claim,) = rows
+    assert claim["text"] == "it has raised the issue of providing Stingers to Ukraine"
+    (attr,) = attributions
+    assert claim["attribution_id"] == attr["attribution_id"]
+    assert claim["speaker"] == attr["speaker"] == "The U.S. State Department"
+    assert claim["stance"] == "asserts"
+    assert claim["checkworthy"]
+
+
+def test_author_voice_has_no_attribution(run):
+    rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
+    (claim,) = rows
+    assert claim["attribution_id"] is None and claim["speaker"] is None
+    assert claim["claim_type"] == "event"
+
+
+# ---------------------------------------------------------------- stance, hedges, negation
+
+
+def test_denial_keeps_the_reporting_clause_and_its_stance(run):
+    rows, _, _ = run("Russia has denied any plans of a large-scale invasion.")
+    (claim,) = rows
+    assert claim["text"] == "Russia has denied any plans of a large-scale invasion"
+    assert claim["stance"] == "denies"
+    assert claim["claim_type"] == "position"
+    assert claim["speaker"] == "Russia"
+
+
+def test_hedged_prediction(run):
+    text = (
+        "Ukrainian Defense Minister Oleksiy Reznikov said Russian aggression towards Ukraine "
+        "could intensify in late January 2022."
+    )
+    rows, _, _ = run(text)
+    claim = _claim(rows, "could intensify")
+    assert claim["hedged"] and claim["hedge_cues"] == ["could"]
+    assert claim["stance"] == "speculates"
+    assert claim["claim_type"] == "prediction"
+    assert claim["speaker"] == "Oleksiy Reznikov"
+
+
+def test_reportedly_is_a_hedge(run):
+    rows, _, _ = run("The minister reportedly resigned after the vote on Tuesday.")
+    assert _claim(rows, "resigned")["hedge_cues"] == ["reportedly"]
+
+
+def test_declined_to_comment(run):
+    text = (
+        "Kirby declined to comment on the possibility that the United States might supply "
+        "Stinger portable air defense systems to Ukraine."
+    )
+    rows, _, _ = run(text)
+    assert _claim(rows, "Stinger")["stance"] == "declines_to_comment"
+
+
+def test_negation(run):
+    rows, _, _ = run("The Senate did not pass the health care bill in 2017.")
+    claim = _claim(rows, "bill")
+    assert claim["negated"]
+    assert claim["claim_type"] == "rule"
+
+
+# ---------------------------------------------------------------- types
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We will cut taxes for every middle-class family in this country.", "prediction"),
+        ("The plant closed because the new tariffs raised the price of steel.", "causal"),
+        ("They've appropriated about $200 million, but only spent about $3 million.", "quantity"),
+        ("My father worked in a steel mill for thirty years.", "personal"),
+        ("The president signed the executive order banning the pipeline.", "rule"),
+    ],
+)
+def test_claim_types(run, text, expected):
+    rows, _, _ = run(text)
+    assert rows and rows[0]["claim_type"] == expected
+
+
+def test_promise_is_a_claim_even_when_not_check_worthy(run):
+    """ClaimBuster counts promises as not check-worthy; they stay claims."""
+    rows, _, _ = run("I promise you that I will never stop fighting for working families.")
+    (claim,) = rows
+    assert claim["claim_type"] == "prediction"
+    assert not claim["checkworthy"]
+
+
+# ---------------------------------------------------------------- quantities, entities, dates
+
+
+def test_quantities_value_unit_and_approximation(run):
+    text = (
+        "Since late October, Russia has been deploying troops to the Ukrainian border, "
+        "leading media outlets to speculate on an invasion by around 175,000 Russian troops."
+    )
+    rows, _, _ = run(text)
+    (q,) = _claim(rows, "175,000")["quantities"]
+    assert q == {"text": "around 175,000", "value": 175000.0, "unit": "troops", "approximate": True}
+
+
+def test_money_and_percent(run):
+    rows, _, _ = run("The program cost $1.5 trillion and raised prices by 25 percent.")
+    quantities = [q for r in rows for q in r["quantities"]]
+    assert {"text": "$1.5 trillion", "value": 1.5e12, "unit": "USD", "approximate": False} in (
+        quantities
+    )
+    assert any(q["value"] == 25 and q["unit"] == "percent" for q in quantities)
+
+
+def test_entities(run):
+    text = "U.S. and Russian officials held talks in Geneva with NATO on Jan. 10."
+    rows, _, _ = run(text)
+    labels = {(e["text"], e["label"]) for e in rows[0]["entities"]}
+    assert ("NATO", "ORG") in labels and ("Geneva", "GPE") in labels
+
+
+def test_dates_resolve_against_the_published_date(run):
+    text = "U.S. and Russian officials held face-to-face talks on Jan. 10."
+    rows, _, _ = run(text, published=PUBLISHED)
+    (t,) = rows[0]["time_expressions"]
+    assert text[t["start"] : t["end"]] == t["text"] == "Jan. 10"
+    assert t["date"] == datetime.date(2022, 1, 10)
+    rows, _, _ = run(text)
+    assert rows[0]["time_expressions"][0]["date"] is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("Dec. 17", datetime.date(2021, 12, 17)),
+        ("January 10, 2021", datetime.date(2021, 1, 10)),
+        ("17 December", datetime.date(2021, 12, 17)),
+        ("yesterday", datetime.date(2022, 1, 10)),
+        ("Monday", datetime.date(2022, 1, 10)),
+        ("late January 2022", None),
+        ("later this week", None),
+    ],
+)
+def test_resolve_date(expression, expected):
+    assert resolve_date(expression, PUBLISHED) == expected
+
+
+# ---------------------------------------------------------------- the sample article
+
+
+@pytest.fixture(scope="module")
+def sample(run):
+    text = SAMPLE.read_text(encoding="utf-8")
+    rows, _, scores = run(text, headline=True, published=PUBLISHED)
+    return text, rows, scores
+
+
+@pytest.mark.parametrize(
+    ("fragment", "speaker"),
+    [
+        ("the United States was working with other NATO members", "NBC"),
+        ("Russia has been deploying troops", None),
+        ("around 175,000 Russian troops", None),
+        ("Russia has denied any plans", "Russia"),
+        ("it has raised the issue of providing Stingers", "The U.S. State Department"),
+    ],
+)
+def test_sample_checkworthy_claims(sample, fragment, speaker):
+    _, rows, _ = sample
+    claim = _claim(rows, fragment)
+    assert claim["checkworthy"]
+    assert claim["speaker"] == speaker
+    assert (claim["attribution_id"] is None) == (speaker is None)
+
+
+def test_sample_footer_and_headline_are_no_claims(sample):
+    text, rows, _ = sample
+    assert not [r for r in rows if "Twitter" in r["text"]]
+    headline_end = text.index("\n")
+    assert all(r["start"] > headline_end for r in rows)
+
+
+def test_sample_dates(sample):
+    _, rows, _ = sample
+    dates = {t["text"]: t["date"] for r in rows for t in r["time_expressions"]}
+    assert dates["Jan. 10"] == datetime.date(2022, 1, 10)
+    assert dates["Dec. 17"] == datetime.date(2021, 12, 17)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def test_average_precision_ranks_ties_pessimistically():
+    assert average_precision([0.9, 0.5, 0.5], [1, 1, 0]) == pytest.approx((1 + 2 / 3) / 2)
+
+
+def test_metrics_map_by_debate():
+    records = [
+        {"id": "clef19-train-a-1", "label": 1},
+        {"id": "clef19-train-a-2", "label": 0},
+        {"id": "clef19-train-b-1", "label": 0},
+        {"id": "clef19-train-b-2", "label": 1},
+    ]
+    scores = {"clef19-train-a-1": 0.9, "clef19-train-a-2": 0.1, "clef19-train-b-1": 0.8}
+    m = metrics(records, scores)
+    assert debate_of("clef19-train-a-1") == "a"
+    assert m["map_by_debate"] == pytest.approx((1.0 + 0.5) / 2)
+    assert m["precision"] == 0.5 and m["recall"] == 0.5
