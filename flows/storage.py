@@ -18,21 +18,25 @@ import errno
 import fcntl
 import json
 import os
+import shutil
+import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from transforms.schemas import ALL_TABLES, conform
 
 META_PREFIX = "claimflow."
-COMPLETE_STATUSES = ("complete", "unchanged")
+COMPLETE_STATUSES = ("complete", "unchanged", "maintained")
 
 
 class LockedError(RuntimeError):
@@ -88,16 +92,27 @@ class Catalog:
         return self.delta(table).version() if self.exists(table) else None
 
     def read(
-        self, table: str, version: int | None = None, doc_ids: list[str] | None = None
+        self, table: str, version: int | None = None, doc_ids: Iterable[str] | None = None
     ) -> pa.Table:
-        """Read one table version (default: current) as Arrow."""
+        """Read one table version (default: current) as Arrow, optionally only
+        the rows of some documents (filtered while scanning, not after)."""
         if not self.exists(table):
             return ALL_TABLES[table].empty_table()
-        data = self.delta(table, version).to_pyarrow_table()
-        if doc_ids is not None:
-            mask = pc.is_in(data.column("doc_id"), pa.array(doc_ids, pa.string()))
-            data = data.filter(mask)
-        return data
+        delta = self.delta(table, version)
+        if doc_ids is None:
+            return delta.to_pyarrow_table()
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return delta.to_pyarrow_table().slice(0, 0)
+        dataset = delta.to_pyarrow_dataset()
+        return dataset.to_table(filter=pc.field("doc_id").isin(ids))
+
+    def lineage(self, table: str, version: int) -> dict:
+        """The claimflow lineage recorded with one version of a table ({} if none)."""
+        for entry in self.history(table):
+            if entry["version"] == version:
+                return entry
+        return {}
 
     def history(self, table: str) -> list[dict]:
         """Versions of a table, newest first, with claimflow lineage decoded."""
@@ -129,16 +144,63 @@ class Catalog:
 
     # ------------------------------------------------------------ writes
 
-    def overwrite(self, table: str, data: pa.Table, lineage: Lineage) -> int:
+    def overwrite(self, table: str, data: pa.Table | pa.RecordBatchReader, lineage: Lineage) -> int:
         """Replace a table's contents in one commit; return the new version."""
         return self._write(table, data, lineage, mode="overwrite")
 
     def append(self, table: str, data: pa.Table, lineage: Lineage) -> int:
         return self._write(table, data, lineage, mode="append")
 
-    def _write(self, table: str, data: pa.Table, lineage: Lineage, mode: str) -> int:
+    def replace_docs(
+        self,
+        table: str,
+        data: pa.Table | pa.RecordBatchReader,
+        doc_ids: Iterable[str],
+        lineage: Lineage,
+    ) -> int:
+        """Replace the rows of some documents in one atomic commit.
+
+        Every row of ``doc_ids`` is removed and ``data`` (rows of those
+        documents only) takes their place; a document in ``doc_ids`` without
+        rows in ``data`` is thereby deleted.  Rows of other documents are not
+        touched.
+        """
+        ids = sorted(set(doc_ids))
+        if not self.exists(table):
+            return self.overwrite(table, data, lineage)
+        if isinstance(data, pa.Table):
+            stray = set(data.column("doc_id").to_pylist()) - set(ids)
+            if stray:
+                raise ValueError(f"{table}: rows of other documents: {sorted(stray)[:5]}")
+        predicate = "doc_id IN (" + ", ".join(_sql_string(i) for i in ids) + ")"
+        return self._write(table, data, lineage, mode="overwrite", predicate=predicate)
+
+    def restore(self, table: str, version: int, lineage: Lineage) -> int:
+        """Make ``version``'s contents current again, as a new commit."""
+        self.delta(table).restore(
+            version, commit_properties=CommitProperties(custom_metadata=lineage.metadata())
+        )
+        return self.delta(table).version()
+
+    def _write(
+        self,
+        table: str,
+        data: pa.Table | pa.RecordBatchReader,
+        lineage: Lineage,
+        mode: str,
+        predicate: str | None = None,
+    ) -> int:
         schema = ALL_TABLES[table]
-        data = conform(data, schema)  # delta-rs converts types silently otherwise
+        # Cast to the declared schema first: delta-rs converts types silently.
+        if isinstance(data, pa.RecordBatchReader):
+            batches = (
+                b
+                for batch in data
+                for b in conform(pa.Table.from_batches([batch]), schema).to_batches()
+            )
+            data = pa.RecordBatchReader.from_batches(schema, batches)
+        else:
+            data = conform(data, schema)
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         for attempt in range(5):
             try:
@@ -146,7 +208,10 @@ class Catalog:
                     str(self.path(table)),
                     data,
                     mode=mode,
-                    schema_mode="merge" if mode == "append" else "overwrite",
+                    predicate=predicate,
+                    # A full overwrite may change the schema; appends and
+                    # partial overwrites may only add columns.
+                    schema_mode="overwrite" if mode == "overwrite" and not predicate else "merge",
                     commit_properties=CommitProperties(custom_metadata=lineage.metadata()),
                 )
                 break
@@ -189,6 +254,63 @@ class Catalog:
                 handle.seek(0)
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Staging:
+    """A run's batch outputs, spilled to Parquet until the run commits them.
+
+    Holding every batch's rows in memory until the commit would make memory
+    grow with the corpus; instead each batch lands here and the commit
+    streams the rows into Delta, one commit per table.  Staging folders of
+    runs that died are removed by the next run.
+    """
+
+    def __init__(self, catalog: Catalog, run_id: str) -> None:
+        base = catalog.data_dir / ".staging"
+        if base.is_dir():
+            for old in base.iterdir():  # left by runs that died (we hold the lock)
+                shutil.rmtree(old, ignore_errors=True)
+        self.root = base / run_id
+        self.parts = 0
+
+    def add(self, table: str, data: pa.Table) -> None:
+        if not data.num_rows:
+            return
+        folder = self.root / table
+        folder.mkdir(parents=True, exist_ok=True)
+        self.parts += 1
+        pq.write_table(data, folder / f"part-{self.parts:06d}.parquet")
+
+    def rows(self, table: str, exclude: Iterable[str] = ()) -> tuple[pa.RecordBatchReader, int]:
+        """A stream of the staged rows of ``table`` without documents ``exclude``,
+        and how many rows it holds."""
+        schema = ALL_TABLES[table]
+        folder = self.root / table
+        if not folder.is_dir():
+            return pa.RecordBatchReader.from_batches(schema, iter(())), 0
+        dataset = ds.dataset(folder, format="parquet")
+        excluded = sorted(set(exclude))
+        expr = ~pc.field("doc_id").isin(excluded) if excluded else None
+        count = dataset.count_rows(filter=expr)
+        return dataset.scanner(filter=expr).to_reader(), count
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def failpoint(name: str) -> None:
+    """Crash here, as SIGKILL would, when ``CLAIMFLOW_FAILPOINT`` names this point.
+
+    A testing hook (databases call them failpoints): the kill tests use it to
+    stop a run deterministically between two commits; unset, it does nothing.
+    """
+    if os.environ.get("CLAIMFLOW_FAILPOINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _sql_string(value: str) -> str:
+    """A SQL string literal (quotes doubled) for a Delta predicate."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _maybe_json(value: str) -> object:

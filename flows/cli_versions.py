@@ -1,0 +1,159 @@
+"""CLI commands about versions: ``runs``, ``rerun``, ``lineage``, ``diff``, ``maintain``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import textwrap
+
+from flows.storage import Catalog
+from transforms.schemas import ALL_TABLES, DATA_TABLES
+
+log = logging.getLogger("claimflow")
+STAGE_CHOICES = ("sentences", "attributions", "claims")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    runs = sub.add_parser("runs", help="list runs: status, time, versions they committed")
+    runs.add_argument("--data", default="data", help="data folder (default: data)")
+    runs.add_argument("--limit", type=int, default=20, help="newest N runs (default: 20)")
+    runs.set_defaults(handler=cmd_runs)
+
+    rerun = sub.add_parser(
+        "rerun",
+        help="re-derive one stage (and optionally the later ones) from stored tables",
+        description=textwrap.dedent(
+            """\
+            Re-derive STAGE for every article from the upstream table versions a
+            run recorded (default: the latest complete run), after you changed a
+            rule or a model. The stored rows of earlier stages are reused:
+            `rerun attributions` keeps the stored sentence ids and offsets (the
+            text is parsed again; sentences are not re-segmented). Commits a new
+            version of STAGE only (with --downstream also of the later stages) and
+            records the rerun as a new run."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rerun.add_argument("stage", choices=STAGE_CHOICES)
+    rerun.add_argument("--from-run", help="run id whose table versions to read (default: latest)")
+    rerun.add_argument("--downstream", action="store_true", help="also rerun the later stages")
+    rerun.add_argument("--data", default="data", help="data folder (default: data)")
+    rerun.add_argument("--batch-size", type=int, default=200, help="articles per task run")
+    rerun.add_argument("--processes", type=int, default=1, help="spaCy parser processes")
+    rerun.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    rerun.set_defaults(handler=cmd_rerun)
+
+    lineage = sub.add_parser(
+        "lineage", help="walk a table version's lineage back to the documents it came from"
+    )
+    lineage.add_argument("table", choices=[t for t in DATA_TABLES if t != "errors"])
+    lineage.add_argument("--version", type=int, help="table version (default: current)")
+    lineage.add_argument("--data", default="data", help="data folder (default: data)")
+    lineage.set_defaults(handler=cmd_lineage)
+
+    diff = sub.add_parser("diff", help="rows added, removed and changed between two versions")
+    diff.add_argument("table", choices=list(ALL_TABLES))
+    diff.add_argument("v1", type=int)
+    diff.add_argument("v2", type=int)
+    diff.add_argument("--data", default="data", help="data folder (default: data)")
+    diff.add_argument("--limit", type=int, default=30, help="articles to list (default: 30)")
+    diff.set_defaults(handler=cmd_diff)
+
+    maintain = sub.add_parser(
+        "maintain",
+        help="compact small files and vacuum old ones (never a version still referenced)",
+        description=textwrap.dedent(
+            """\
+            Compact each table's small files, then delete data files that no
+            version newer than --retention-hours needs. Versions still referenced
+            by the lineage of the current versions and of the latest complete run
+            are always kept readable. Also removes files left by killed writers."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    maintain.add_argument("--data", default="data", help="data folder (default: data)")
+    maintain.add_argument(
+        "--retention-hours",
+        type=int,
+        default=168,
+        help="keep every version of the last N hours readable (default: 168, a week)",
+    )
+    maintain.add_argument("--dry-run", action="store_true", help="only list what would go")
+    maintain.set_defaults(handler=cmd_maintain)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    runs = Catalog(args.data).runs()[-args.limit :]
+    if not runs:
+        print(f"no runs yet in {args.data}")
+        return 0
+    for r in reversed(runs):
+        versions = ", ".join(f"{t} v{v}" for t, v in sorted(r["table_versions"].items()))
+        took = (r["ended_at"] - r["started_at"]).total_seconds()
+        extra = f"  rerun of {r['rerun_of']}" if r.get("rerun_of") else ""
+        print(
+            f"{r['run_id']}  {r['status']:<10} {r['started_at']:%Y-%m-%d %H:%M:%S}  "
+            f"{took:6.1f} s  {r['n_documents']} articles  {r['n_errors']} errors{extra}"
+        )
+        print(f"    committed: {', '.join(r['committed']) or '-'}   reads: {versions}")
+    return 0
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    from flows.cli import format_summary
+    from flows.pipeline import claimflow
+
+    try:
+        summary = claimflow(
+            data_dir=args.data,
+            batch_size=args.batch_size,
+            n_process=args.processes,
+            stages=[args.stage],
+            from_run=args.from_run,
+            downstream=args.downstream,
+        )
+    except ValueError as exc:
+        print(f"claimflow: {exc}")
+        return 2
+    print(json.dumps(summary, indent=1, default=str) if args.json else format_summary(summary))
+    return 0
+
+
+def cmd_lineage(args: argparse.Namespace) -> int:
+    from flows.versions import format_lineage, lineage_tree
+
+    tree = lineage_tree(Catalog(args.data), args.table, args.version)
+    print("\n".join(format_lineage(tree)))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from flows.versions import diff_versions
+
+    diff = diff_versions(Catalog(args.data), args.table, args.v1, args.v2)
+    totals = diff.totals()
+    print(
+        f"{args.table} v{args.v1} -> v{args.v2}: {totals['added']} added, "
+        f"{totals['removed']} removed, {totals['changed']} changed rows "
+        f"in {len(diff.by_doc)} articles"
+    )
+    ranked = sorted(diff.by_doc.items(), key=lambda kv: -sum(kv[1].values()))
+    for doc_id, counts in ranked[: args.limit]:
+        print(f"  {doc_id}: +{counts['added']} -{counts['removed']} ~{counts['changed']}")
+    if len(ranked) > args.limit:
+        print(f"  ... {len(ranked) - args.limit} more articles")
+    return 0
+
+
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from flows.versions import maintain
+
+    report = maintain(Catalog(args.data), args.retention_hours, args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for table, r in report.items():
+        print(
+            f"{table:<14} v{r['version']}  compacted {r['files_compacted']} files, "
+            f"{verb} {r['files_removed']} files; kept versions {r['kept_versions']}"
+        )
+    return 0

@@ -1,0 +1,104 @@
+"""What a run must compute: which articles, which stages.
+
+A run compares what it is given with what the latest complete run left:
+
+* an article is *changed* when it is new or its text or metadata differ
+  (text hash, title, date, url, source): every stage is
+  recomputed for it and its rows are replaced;
+* a stage is *dirty* when its code (the hash of its ``transforms`` modules
+  and model files), the spaCy model or the config differ from what its
+  stored version was computed with: that stage and every later one are
+  recomputed for every article, reading the stored rows of the stages
+  before it;
+* with ``prune``, articles whose files are gone are *removed* from every
+  table.
+
+Nothing changed, nothing dirty, nothing removed: the run has nothing to do.
+A rerun of chosen stages is a plan with those stages dirty and no article
+changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+STAGES = ("sentences", "attributions", "claims")
+
+#: Columns of ``documents`` whose change means the article changed.  Where
+#: the file lives (``source_path``, ``line``) is not among them: moving or
+#: renaming the seeds folder must not recompute the corpus.
+IDENTITY_COLUMNS = ("content_sha256", "title", "published", "url", "source", "headline_end")
+
+
+@dataclass
+class Plan:
+    """The work of one run."""
+
+    #: Table versions the run reads stored rows from.
+    base: dict[str, int]
+    #: Every article the tables will hold after the run (doc_id -> row).
+    documents: dict[str, dict]
+    changed: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+    dirty: tuple[str, ...] = ()
+    #: Write ``documents`` rows of changed articles (not in a rerun).
+    write_documents: bool = True
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.changed and not self.removed and not self.dirty
+
+    def groups(self) -> list[tuple[tuple[str, ...], list[str]]]:
+        """``(stages to compute, doc_ids)``: changed articles get every stage,
+        the others only the dirty ones."""
+        out = []
+        if self.changed:
+            out.append((STAGES, sorted(self.changed)))
+        rest = sorted(set(self.documents) - self.changed)
+        if self.dirty and rest:
+            out.append((self.dirty, rest))
+        return out
+
+    def computed(self, stage: str) -> set[str]:
+        """Articles whose rows of ``stage`` the run recomputes."""
+        if stage == "documents":
+            return set(self.changed) if self.write_documents else set()
+        if stage in self.dirty:
+            return set(self.documents)
+        return set(self.changed)
+
+
+def dirty_from(stage_is_current: dict[str, bool]) -> tuple[str, ...]:
+    """The first stage that is not current, and every stage after it."""
+    for i, stage in enumerate(STAGES):
+        if not stage_is_current.get(stage, False):
+            return STAGES[i:]
+    return ()
+
+
+def changed_documents(new: pa.Table, old: pa.Table) -> set[str]:
+    """Ids of articles in ``new`` that are absent from ``old`` or differ."""
+    columns = [c for c in IDENTITY_COLUMNS if c in new.column_names]
+
+    def keyed(table: pa.Table) -> dict[str, tuple]:
+        have = [c for c in columns if c in table.column_names]
+        rows = table.select(["doc_id", *have]).to_pylist()
+        return {r["doc_id"]: tuple(r.get(c) for c in columns) for r in rows}
+
+    before = keyed(old)
+    return {doc_id for doc_id, key in keyed(new).items() if before.get(doc_id) != key}
+
+
+def with_stages_after(stages: Iterable[str], downstream: bool) -> tuple[str, ...]:
+    """Validate stage names; with ``downstream`` add every later stage."""
+    chosen = set(stages)
+    unknown = chosen - set(STAGES)
+    if unknown:
+        raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
+    if downstream and chosen:
+        first = min(STAGES.index(s) for s in chosen)
+        chosen |= set(STAGES[first:])
+    return tuple(s for s in STAGES if s in chosen)

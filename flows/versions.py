@@ -1,0 +1,215 @@
+"""Working with table versions: lineage walks, diffs and maintenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deltalake import CommitProperties
+
+from flows.storage import Catalog
+from transforms.schemas import DATA_TABLES, RUNS, conform
+
+log = logging.getLogger("claimflow")
+
+#: Row identity per table, for diffs.
+ROW_KEYS = {
+    "documents": ("doc_id",),
+    "sentences": ("doc_id", "sentence_id"),
+    "attributions": ("attribution_id",),
+    "claims": ("claim_id",),
+    "errors": ("run_id", "source_path", "line", "doc_id", "stage", "kind"),
+    "runs": ("run_id",),
+}
+
+
+# ---------------------------------------------------------------- lineage
+
+
+@dataclass
+class LineageNode:
+    table: str
+    version: int
+    run_id: str | None
+    code: dict
+    upstream: list[LineageNode] = field(default_factory=list)
+
+
+def lineage_tree(catalog: Catalog, table: str, version: int | None = None) -> LineageNode:
+    """A table version and, recursively, the upstream versions it was computed from."""
+    if version is None:
+        version = catalog.version(table)
+        if version is None:
+            raise KeyError(f"table {table!r} has not been written yet in {catalog.data_dir}")
+    entry = catalog.lineage(table, version)
+    code = entry.get("code_version") if isinstance(entry.get("code_version"), dict) else {}
+    node = LineageNode(table, version, entry.get("run_id"), code or {})
+    for up_table, up_version in sorted((entry.get("upstream") or {}).items()):
+        if up_table in DATA_TABLES and up_version is not None:
+            node.upstream.append(lineage_tree(catalog, up_table, int(up_version)))
+    return node
+
+
+def format_lineage(node: LineageNode, indent: int = 0) -> list[str]:
+    pad = "  " * indent + ("└─ " if indent else "")
+    code = node.code
+    detail = ", ".join(
+        f"{k}={code[k]}" for k in ("stage_hash", "git_sha", "model", "note") if code.get(k)
+    )
+    lines = [f"{pad}{node.table} v{node.version}  run {node.run_id or '-'}  {detail}"]
+    for child in node.upstream:
+        lines += format_lineage(child, indent + 1)
+    return lines
+
+
+def referenced_versions(catalog: Catalog) -> dict[str, set[int]]:
+    """Versions that must stay readable: the current ones, those of the latest
+    complete run, and every version their lineage reads from."""
+    keep: dict[str, set[int]] = defaultdict(set)
+    roots = [(t, catalog.version(t)) for t in DATA_TABLES if catalog.exists(t)]
+    latest = catalog.latest_complete_run() if catalog.exists("runs") else None
+    roots += list((latest or {}).get("table_versions", {}).items())
+
+    def visit(node: LineageNode) -> None:
+        if node.version in keep[node.table]:
+            return
+        keep[node.table].add(node.version)
+        for child in node.upstream:
+            visit(child)
+
+    for table, version in roots:
+        if version is not None and catalog.exists(table):
+            visit(lineage_tree(catalog, table, version))
+    return keep
+
+
+# ---------------------------------------------------------------- diff
+
+
+@dataclass
+class TableDiff:
+    table: str
+    v1: int
+    v2: int
+    by_doc: dict[str, Counter]
+
+    def totals(self) -> Counter:
+        total: Counter = Counter()
+        for counts in self.by_doc.values():
+            total.update(counts)
+        return total
+
+
+def diff_versions(catalog: Catalog, table: str, v1: int, v2: int) -> TableDiff:
+    """Rows added, removed and changed between two versions, per article."""
+    key = ROW_KEYS[table]
+
+    def keyed(version: int) -> dict[tuple, dict]:
+        rows = catalog.read(table, version).to_pylist()
+        return {tuple(r.get(k) for k in key): r for r in rows}
+
+    old, new = keyed(v1), keyed(v2)
+    by_doc: dict[str, Counter] = defaultdict(Counter)
+
+    def doc_of(row: dict) -> str:
+        return row.get("doc_id") or row.get("run_id") or "-"
+
+    for k in new.keys() - old.keys():
+        by_doc[doc_of(new[k])]["added"] += 1
+    for k in old.keys() - new.keys():
+        by_doc[doc_of(old[k])]["removed"] += 1
+    for k in new.keys() & old.keys():
+        if _comparable(new[k]) != _comparable(old[k]):
+            by_doc[doc_of(new[k])]["changed"] += 1
+    return TableDiff(table, v1, v2, dict(by_doc))
+
+
+def _comparable(row: dict) -> str:
+    return json.dumps(row, sort_keys=True, default=str)
+
+
+# ---------------------------------------------------------------- maintenance
+
+
+def maintain(catalog: Catalog, retention_hours: int, dry_run: bool) -> dict[str, dict]:
+    """Compact small files and vacuum old ones, never a referenced version.
+
+    ``vacuum`` deletes files no version within ``retention_hours`` needs,
+    except files of the versions the lineage of the current versions still
+    reads (``keep_versions``), and with ``full`` also files a killed writer
+    left behind that no version mentions.  Compaction commits new versions
+    (same rows); a ``maintained`` row in ``runs`` records them so readers of
+    the latest complete run see the compacted versions.
+    """
+    report: dict[str, dict] = {}
+    with catalog.lock():
+        keep = referenced_versions(catalog)
+        versions: dict[str, int] = {}
+        for table in DATA_TABLES:
+            if not catalog.exists(table):
+                continue
+            delta = catalog.delta(table)
+            compacted = {}
+            if not dry_run:
+                compacted = delta.optimize.compact(
+                    commit_properties=CommitProperties(
+                        custom_metadata={"claimflow.note": "claimflow maintain: compact"}
+                    )
+                )
+                delta = catalog.delta(table)
+            removed = delta.vacuum(
+                retention_hours=retention_hours,
+                dry_run=dry_run,
+                enforce_retention_duration=False,
+                full=True,
+                keep_versions=sorted(keep.get(table, set()) | {delta.version()}),
+            )
+            removed += _leftover_temp_files(catalog.path(table), retention_hours, dry_run)
+            versions[table] = delta.version()
+            report[table] = {
+                "version": delta.version(),
+                "kept_versions": sorted(keep.get(table, set())),
+                "files_compacted": compacted.get("numFilesRemoved", 0) if compacted else 0,
+                "files_removed": len(removed),
+            }
+        if not dry_run and catalog.exists("runs"):
+            _record_maintenance(catalog, versions)
+    return report
+
+
+def _leftover_temp_files(folder: Path, retention_hours: int, dry_run: bool) -> list[str]:
+    """Half-written ``*.parquet#N`` files of killed writers (vacuum ignores them)."""
+    cutoff = dt.datetime.now().timestamp() - retention_hours * 3600
+    out = []
+    for path in folder.glob("*.parquet#*"):
+        if path.stat().st_mtime <= cutoff:
+            out.append(str(path))
+            if not dry_run:
+                path.unlink()
+    return out
+
+
+def _record_maintenance(catalog: Catalog, versions: dict[str, int]) -> None:
+    from flows.storage import Lineage
+
+    latest = catalog.latest_complete_run()
+    now = dt.datetime.now(dt.UTC)
+    run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-maintain"
+    row = {
+        **(latest or {}),
+        "run_id": run_id,
+        "flow_run_id": None,
+        "started_at": now,
+        "ended_at": now,
+        "status": "maintained",
+        "table_versions": list(versions.items()),
+        "committed": [],
+    }
+    lineage = Lineage(
+        run_id, None, {"note": "claimflow maintain"}, row.get("config_hash") or "", versions
+    )
+    catalog.append("runs", conform([row], RUNS), lineage)

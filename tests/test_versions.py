@@ -1,0 +1,305 @@
+"""Versions, lineage, incremental runs, reruns of one stage, maintenance,
+concurrency and crashes (issue: versions and lineage).
+
+Runs here work on a small corpus of real news articles (PolNeAR train);
+each test that reruns the flow gets its own data folder."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import flows.lineage
+from flows.cli import main as cli
+from flows.pipeline import claimflow
+from flows.storage import Catalog
+from tests.conftest import PROJECT, SHARED
+from transforms.validation import violations
+
+POLNEAR_TRAIN = SHARED / "eval" / "polnear" / "train" / "text"
+STAGE_TABLES = ("sentences", "attributions", "claims")
+
+pytestmark = pytest.mark.skipif(not POLNEAR_TRAIN.is_dir(), reason="needs ../shared/eval/polnear")
+
+
+def make_corpus(folder: Path, n: int, offset: int = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(POLNEAR_TRAIN.glob("*.txt"))[offset : offset + n]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def rows_of(catalog: Catalog, table: str, doc_id: str, version: int | None = None) -> list[dict]:
+    rows = catalog.read(table, version, doc_ids=[doc_id]).to_pylist()
+    key = {"sentences": "sentence_id", "attributions": "attribution_id", "claims": "claim_id"}
+    return sorted(rows, key=lambda r: r.get(key.get(table, "doc_id")))
+
+
+def versions(catalog: Catalog) -> dict[str, int | None]:
+    return {t: catalog.version(t) for t in ("documents", *STAGE_TABLES)}
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory, prefect_home):
+    """A first run over 8 articles: (seeds folder, data folder, summary)."""
+    root = tmp_path_factory.mktemp("versions")
+    seeds = make_corpus(root / "seeds", 8)
+    data = root / "data"
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(data))
+    assert summary["status"] == "complete"
+    return seeds, data, summary
+
+
+@pytest.fixture
+def workspace(corpus_run, tmp_path):
+    """A private copy of the corpus and its data, to change freely."""
+    seeds, data, summary = corpus_run
+    shutil.copytree(seeds, tmp_path / "seeds")
+    shutil.copytree(data, tmp_path / "data")
+    return tmp_path / "seeds", Catalog(tmp_path / "data"), summary
+
+
+def test_incremental_run_replaces_only_changed_articles(workspace):
+    seeds, catalog, _ = workspace
+    files = sorted(seeds.glob("*.txt"))
+    edited, untouched = files[0], files[1]
+    edited.write_text(
+        edited.read_text(encoding="utf-8") + "\nThe senator said the vote was close.\n",
+        encoding="utf-8",
+    )
+    make_corpus(seeds, 1, offset=20)  # one new article
+    before = versions(catalog)
+    kept_rows = {t: rows_of(catalog, t, untouched.stem) for t in STAGE_TABLES}
+
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+
+    assert summary["status"] == "complete"
+    assert summary["changed"] == 2 and summary["dirty"] == []
+    after = versions(catalog)
+    assert all(after[t] == before[t] + 1 for t in before)  # one commit per table
+    for table in STAGE_TABLES:
+        assert rows_of(catalog, table, untouched.stem) == kept_rows[table]
+        diff_docs = _diff_docs(catalog, table, before[table], after[table])
+        assert diff_docs <= {edited.stem, sorted(seeds.glob("*.txt"))[-1].stem} | {
+            p.stem for p in seeds.glob("*.txt") if p.name not in {f.name for f in files}
+        }
+        assert edited.stem in diff_docs
+    assert "The senator said" in rows_of(catalog, "documents", edited.stem)[0]["text"]
+    texts = {d["doc_id"]: d["text"] for d in catalog.read("documents").to_pylist()}
+    assert len(texts) == 9
+    for table in STAGE_TABLES:
+        assert violations(table, catalog.read(table), texts) == []
+
+
+def _diff_docs(catalog, table, v1, v2) -> set[str]:
+    from flows.versions import diff_versions
+
+    return set(diff_versions(catalog, table, v1, v2).by_doc)
+
+
+def test_prune_removes_articles_whose_files_are_gone(workspace):
+    seeds, catalog, _ = workspace
+    gone = sorted(seeds.glob("*.txt"))[3]
+    gone.unlink()
+
+    kept = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    assert kept["status"] == "unchanged"  # without --prune, the article stays
+    assert rows_of(catalog, "documents", gone.stem)
+
+    pruned = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir), prune=True)
+    assert pruned["status"] == "complete" and pruned["removed"] == 1
+    for table in ("documents", *STAGE_TABLES):
+        assert rows_of(catalog, table, gone.stem) == []
+    assert catalog.read("documents").num_rows == 7
+
+
+def test_rerun_attributions_reuses_stored_sentences(workspace):
+    _, catalog, first = workspace
+    before = versions(catalog)
+    sentences_before = catalog.read("sentences").to_pylist()
+
+    summary = claimflow(data_dir=str(catalog.data_dir), stages=["attributions"])
+
+    assert summary["committed"] == ["attributions"]
+    after = versions(catalog)
+    assert after["attributions"] == before["attributions"] + 1
+    assert {t: after[t] for t in ("documents", "sentences", "claims")} == {
+        t: before[t] for t in ("documents", "sentences", "claims")
+    }
+    assert catalog.read("sentences").to_pylist() == sentences_before
+    lineage = catalog.lineage("attributions", after["attributions"])
+    assert lineage["upstream"]["sentences"] == before["sentences"]
+    assert lineage["code_version"]["rerun_of"] == first["run_id"]
+    run = catalog.latest_complete_run()
+    assert run["rerun_of"] == first["run_id"] and run["committed"] == ["attributions"]
+    # Same code and upstream: the rerun reproduces the rows exactly.
+    assert sorted(catalog.read("attributions").to_pylist(), key=str) == sorted(
+        catalog.read("attributions", before["attributions"]).to_pylist(), key=str
+    )
+
+    downstream = claimflow(data_dir=str(catalog.data_dir), stages=["attributions"], downstream=True)
+    assert downstream["committed"] == ["attributions", "claims"]
+
+
+def test_a_changed_stage_is_recomputed_for_every_article(workspace, monkeypatch):
+    seeds, catalog, _ = workspace
+    before = versions(catalog)
+    real = flows.lineage.stage_hash
+
+    def claims_changed(table: str) -> str:
+        return real(table) + ("-new-rule" if table == "claims" else "")
+
+    monkeypatch.setattr(flows.lineage, "stage_hash", claims_changed)
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+
+    assert summary["dirty"] == ["claims"] and summary["changed"] == 0
+    assert summary["committed"] == ["claims"]
+    after = versions(catalog)
+    assert after["claims"] == before["claims"] + 1
+    assert {t: after[t] for t in ("documents", "sentences", "attributions")} == {
+        t: before[t] for t in ("documents", "sentences", "attributions")
+    }
+
+
+def test_lineage_and_diff_commands(workspace, capsys):
+    seeds, catalog, _ = workspace
+    first = sorted(seeds.glob("*.txt"))[0]
+    first.write_text(
+        first.read_text(encoding="utf-8").replace(" said", " stated"), encoding="utf-8"
+    )
+    claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    data = str(catalog.data_dir)
+
+    assert cli(["lineage", "claims", "--data", data]) == 0
+    out = capsys.readouterr().out
+    claims_v = catalog.version("claims")
+    assert f"claims v{claims_v}" in out
+    assert "└─ documents v" in out and "└─ sentences v" in out and "attributions v" in out
+
+    assert cli(["diff", "attributions", str(claims_v - 1), str(claims_v), "--data", data]) == 0
+    out = capsys.readouterr().out
+    assert first.stem in out and "added" in out
+
+    assert cli(["runs", "--data", data]) == 0
+    assert "complete" in capsys.readouterr().out
+
+
+def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
+    seeds, catalog, _ = workspace
+    for n in range(2):  # two more versions of every table
+        path = sorted(seeds.glob("*.txt"))[n]
+        path.write_text(path.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
+        claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    run = catalog.latest_complete_run()
+    expected = {t: catalog.read(t, v).num_rows for t, v in run["table_versions"].items()}
+
+    assert cli(["maintain", "--data", str(catalog.data_dir), "--retention-hours", "0"]) == 0
+    assert "kept versions" in capsys.readouterr().out
+
+    latest = catalog.latest_complete_run()
+    assert latest["status"] == "maintained"
+    for table, rows in expected.items():
+        assert catalog.read(table).num_rows == rows
+        assert catalog.read(table, run["table_versions"][table]).num_rows == rows
+    # The next run finds nothing to do.
+    again = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    assert again["status"] == "unchanged"
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(workspace, capsys):
+    seeds, catalog, _ = workspace
+    with catalog.lock():
+        code = cli(["run", "--seeds", str(seeds), "--data", str(catalog.data_dir)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "another claimflow run is writing" in err and f"pid {os.getpid()}" in err
+
+
+# ---------------------------------------------------------------- kills
+
+#: Where the kill test stops a run (``CLAIMFLOW_FAILPOINT``, see
+#: ``flows.storage.failpoint``): mid-processing, and between table commits.
+KILL_POINTS = (
+    "after-batch:4",
+    "after-commit:documents",
+    "after-commit:sentences",
+    "after-commit:attributions",
+    "after-commit:claims",
+)
+
+
+def _run_killed_at(point: str, seeds: Path, data: Path) -> int:
+    """Run ``claimflow run`` in a subprocess that SIGKILLs itself at ``point``."""
+    env = {
+        **os.environ,
+        "CLAIMFLOW_FAILPOINT": point,
+        "PREFECT_HOME": str(data.parent / "prefect-home"),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "-q",
+            "run",
+            "--seeds",
+            str(seeds),
+            "--data",
+            str(data),
+            "--force",
+            "--batch-size",
+            "4",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        return proc.wait(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the orphaned Prefect server too
+
+
+def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run, tmp_path):
+    seeds, data0, _ = corpus_run
+    data = tmp_path / "data"
+    shutil.copytree(data0, data)
+    catalog = Catalog(data)
+    complete = catalog.latest_complete_run()
+    for point in KILL_POINTS:
+        code = _run_killed_at(point, seeds, data)
+        assert code == -signal.SIGKILL, f"run was not killed at {point}"
+        for table in ("documents", *STAGE_TABLES, "runs"):
+            catalog.read(table)  # every table stays readable
+        latest = catalog.latest_complete_run()
+        assert latest["run_id"] == complete["run_id"], point
+        texts = {
+            d["doc_id"]: d["text"]
+            for d in catalog.read("documents", latest["table_versions"]["documents"]).to_pylist()
+        }
+        assert len(texts) == 8
+        for table in STAGE_TABLES:  # the latest complete run reads back whole
+            rows = catalog.read(table, latest["table_versions"][table])
+            assert violations(table, rows, texts) == []
+            assert set(rows["doc_id"].to_pylist()) <= set(texts)
+            assert rows.num_rows == catalog.read(table, complete["table_versions"][table]).num_rows
+
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(data))
+    assert summary["status"] == "unchanged"  # the inputs did not change
+    final = catalog.latest_complete_run()
+    for table in ("documents", *STAGE_TABLES):
+        assert catalog.version(table) == final["table_versions"][table]
+        now = sorted(catalog.read(table).to_pylist(), key=str)
+        assert now == sorted(
+            catalog.read(table, complete["table_versions"][table]).to_pylist(), key=str
+        )
