@@ -9,7 +9,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean bench bench-quick
 
 ## run: build the venv if needed, run the flow on seeds/, write data/
 run: $(STAMP)
@@ -18,6 +18,14 @@ run: $(STAMP)
 ## test: the full test suite, in the same environment
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## bench: pipeline vs raw spaCy, 840 and 10,000 articles -> bench/results.{json,md} (< 30 min)
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py --sizes 840,10000 --repeats 3 --large-repeats 1
+
+## bench-quick: 840 articles, one repeat (< 5 min)
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run_bench.py --sizes 840 --repeats 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
