@@ -22,6 +22,9 @@ _PREFECT_DEFAULTS = {
     # claimflow prints its own progress; Prefect's INFO lines are noise
     # unless asked for (claimflow -v).
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The temporary server can take longer than Prefect's 20 s default to
+    # come up on a loaded 2-core machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
 for _key, _value in _PREFECT_DEFAULTS.items():
     os.environ.setdefault(_key, _value)

@@ -31,6 +31,7 @@ headline, an optional <name>.json sidecar with published/url/source/title;
   claimflow tables              # what is there: versions, rows, last run
   claimflow show claims --limit 5
   claimflow history claims      # every version with its lineage
+  claimflow errors              # inputs that did not land, and warnings
 """
 
 
@@ -38,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     progress = logging.getLogger("claimflow")
-    if not progress.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrHandler) for h in progress.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         progress.addHandler(handler)
     progress.setLevel(logging.WARNING if args.quiet else logging.INFO)
@@ -56,6 +57,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:
         print(f"claimflow: {exc.args[0]}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Progress lines to whatever ``sys.stderr`` is at the time of writing."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,16 +106,43 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--batch-size", type=int, default=200, help="articles per task run (default: 200)"
     )
-    run.add_argument("--processes", type=int, default=1, help="spaCy parser processes (default: 1)")
+    run.add_argument(
+        "--runner",
+        choices=("local", "dask"),
+        default="local",
+        help="where batches run: local worker processes (default) or a Dask cluster",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel workers (default: one per core, up to 8); 1 runs in-process",
+    )
+    run.add_argument(
+        "--address", help="Dask scheduler address tcp://HOST:PORT (default: a local cluster)"
+    )
+    run.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="spaCy processes inside one batch (default: 1; prefer --workers)",
+    )
     run.add_argument(
         "--max-bytes",
         type=int,
         default=5_000_000,
-        help="larger input files are rejected into errors (default: 5000000)",
+        help="larger articles (a .txt file, a .jsonl line) are rejected into errors, "
+        "as are texts over 1,000,000 characters (default: 5000000)",
     )
     run.add_argument("--force", action="store_true", help="recompute even when nothing changed")
+    run.add_argument(
+        "--prune", action="store_true", help="remove articles whose files are gone from the tables"
+    )
     run.add_argument("--strict", action="store_true", help="exit 1 if any article failed to land")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    run.add_argument(
+        "--no-report", action="store_true", help="skip writing the HTML report (<data>/report)"
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs too")
     run.set_defaults(handler=cmd_run)
 
@@ -113,6 +156,25 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON")
     history.set_defaults(handler=cmd_history)
 
+    errors = sub.add_parser(
+        "errors",
+        help="list the errors and warnings of a run (default: the latest)",
+        description=textwrap.dedent(
+            """\
+            List what went wrong with the inputs of one run: severity "error" for
+            an input that did not land (the rest of the run did), "warning" for an
+            article that landed with a caveat (a guessed encoding, control
+            characters, a text that does not look English)."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    errors.add_argument("--run", help="run id (default: the latest run that computed)")
+    errors.add_argument("--data", default="data", help="data folder (default: data)")
+    errors.add_argument("--severity", choices=("error", "warning"), help="only this severity")
+    errors.add_argument("--kind", help="only this kind (e.g. decode, duplicate_id)")
+    errors.add_argument("--json", action="store_true", help="print JSON rows")
+    errors.set_defaults(handler=cmd_errors)
+
     show = sub.add_parser("show", help="print rows of a table (any version)")
     show.add_argument("table", choices=list(ALL_TABLES))
     show.add_argument("--data", default="data", help="data folder (default: data)")
@@ -122,7 +184,30 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--columns", help="comma-separated columns to show")
     show.set_defaults(handler=cmd_show)
 
-    from flows import evaluation
+    report = sub.add_parser(
+        "report",
+        help="write the analyst report (static HTML) of a run and print its summary",
+        description=textwrap.dedent(
+            """\
+            Write a self-contained HTML report of one run's table versions
+            (default: the latest complete run) to --out: an overview with charts
+            (speakers, source types, cue verbs, quote types, claim types,
+            check-worthiness, attributions per article), the most check-worthy
+            claims, and one page per article with sources, cues and contents
+            highlighted and claims underlined. No server or network needed: open
+            <out>/index.html in a browser. A plain-text summary is printed."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("--data", default="data", help="data folder (default: data)")
+    report.add_argument("--run", help="run id (default: the latest complete run)")
+    report.add_argument("--out", default="report", help="output folder (default: report)")
+    report.set_defaults(handler=_cmd_report)
+
+    from flows import cli_schedule, cli_versions, evaluation
+
+    cli_versions.register(sub)
+    cli_schedule.register(sub)
 
     evaluate = sub.add_parser(
         "eval", help="measure a stage on an annotated corpus (sentences, attributions, claims)"
@@ -154,22 +239,73 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     logging.getLogger("claimflow").info("starting flow (Prefect, spaCy model load) ...")
     from flows.pipeline import claimflow
+    from flows.runners import default_workers, make_task_runner
 
-    summary = claimflow(
-        seeds_dir=str(seeds),
-        data_dir=str(data),
-        batch_size=args.batch_size,
-        n_process=args.processes,
-        max_bytes=args.max_bytes,
-        force=args.force,
-    )
+    workers = args.workers or default_workers()
+    flow = claimflow.with_options(task_runner=make_task_runner(args.runner, workers, args.address))
+    try:
+        summary = flow(
+            workers=workers,
+            seeds_dir=str(seeds),
+            data_dir=str(data),
+            batch_size=args.batch_size,
+            n_process=args.processes,
+            max_bytes=args.max_bytes,
+            force=args.force,
+            prune=args.prune,
+            report=not args.no_report,
+        )
+    except LockedError:
+        raise  # main() prints it and exits 2
+    except Exception as exc:
+        # Bad articles never get here (they go to the errors table): this is
+        # the run itself failing, so one line saying why, and the trace on -v.
+        if args.verbose:
+            logging.getLogger("claimflow").exception("run failed")
+        print(f"claimflow: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    catalog = Catalog(data)
+    counts = severity_counts(catalog, errors_run_id(catalog, summary))
+    summary["n_failed"] = counts.get("error", 0)
+    summary["n_warnings"] = counts.get("warning", 0)
     if args.json:
         print(json.dumps(summary, indent=1, default=str))
     else:
         print(format_summary(summary))
-    if args.strict and summary.get("n_errors"):
+    if args.strict and summary["n_failed"]:
+        print(
+            f"claimflow: --strict: {summary['n_failed']} input(s) did not land "
+            "(claimflow errors lists them)",
+            file=sys.stderr,
+        )
         return EXIT_ARTICLES_FAILED
     return EXIT_OK
+
+
+def errors_run_id(catalog: Catalog, summary: dict) -> str | None:
+    """The run whose errors describe the current tables.
+
+    An ``unchanged`` run recomputed nothing and appended no errors: the
+    errors that hold are those of the latest run that did compute.
+    """
+    if summary.get("status") != "unchanged":
+        return summary.get("run_id")
+    computed = [r for r in catalog.runs() if r["status"] == "complete"]
+    return computed[-1]["run_id"] if computed else None
+
+
+def run_errors(catalog: Catalog, run_id: str | None) -> list[dict]:
+    """Rows of the errors table written by ``run_id``."""
+    if run_id is None or not catalog.exists("errors"):
+        return []
+    return [r for r in catalog.read("errors").to_pylist() if r["run_id"] == run_id]
+
+
+def severity_counts(catalog: Catalog, run_id: str | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in run_errors(catalog, run_id):
+        counts[row["severity"]] = counts.get(row["severity"], 0) + 1
+    return counts
 
 
 def format_summary(summary: dict) -> str:
@@ -185,8 +321,9 @@ def format_summary(summary: dict) -> str:
                 s=counts.get("sentences", 0),
                 t=counts.get("attributions", 0),
                 c=counts.get("claims", 0),
-                e=summary.get("n_errors", 0),
+                e=summary.get("n_failed", summary.get("n_errors", 0)),
             )
+            + (f", warnings {summary['n_warnings']}" if summary.get("n_warnings") else "")
         )
     lines.append(
         "  versions: " + ", ".join(f"{t} v{v}" for t, v in versions.items() if v is not None)
@@ -198,7 +335,7 @@ def format_summary(summary: dict) -> str:
         f"print(DeltaTable('{tables_dir}/claims').to_pandas())\""
     )
     if summary.get("n_errors"):
-        lines.append("  see the errors: claimflow show errors")
+        lines.append("  see the errors and warnings: claimflow errors")
     return "\n".join(lines)
 
 
@@ -214,12 +351,54 @@ def cmd_tables(args: argparse.Namespace) -> int:
         last = catalog.history(name)[0].get("run_id", "?")
         print(f"{name:<14}{dt.version():>8}{dt.count():>10}  {last}")
     if latest:
+        counts = severity_counts(catalog, errors_run_id(catalog, latest))
         print(
             f"\nlatest complete run: {latest['run_id']} ({latest['status']}, "
-            f"{latest['n_documents']} articles, {latest['n_errors']} errors)"
+            f"{latest['n_documents']} articles, {counts.get('error', 0)} errors, "
+            f"{counts.get('warning', 0)} warnings)"
         )
+        if latest["n_errors"]:
+            print("see them: claimflow errors")
     else:
         print(f"\nno complete run yet in {args.data}: try `claimflow run --data {args.data}`")
+    return EXIT_OK
+
+
+def cmd_errors(args: argparse.Namespace) -> int:
+    catalog = Catalog(args.data)
+    run_id = args.run
+    if run_id is None:
+        latest = catalog.latest_complete_run() if catalog.exists("runs") else None
+        if latest is None:
+            print(f"claimflow: no complete run in {args.data} yet", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        run_id = errors_run_id(catalog, latest)
+    elif catalog.exists("runs") and run_id not in {r["run_id"] for r in catalog.runs()}:
+        print(f"claimflow: no run {run_id!r} in {args.data}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    rows = run_errors(catalog, run_id)
+    shown = [
+        r
+        for r in rows
+        if (args.severity is None or r["severity"] == args.severity)
+        and (args.kind is None or r["kind"] == args.kind)
+    ]
+    if args.json:
+        print(json.dumps(shown, indent=1, default=str))
+        return EXIT_OK
+    for r in shown:
+        where = r["source_path"] or "-"
+        if r["line"] is not None:
+            where += f":{r['line']}"
+        doc = f" [{r['doc_id']}]" if r["doc_id"] else ""
+        print(f"{r['severity']:<8}{r['kind']:<19}{r['stage']:<13}{where}{doc}")
+        print(f"        {r['message']}")
+    n_err = sum(r["severity"] == "error" for r in rows)
+    print(
+        f"run {run_id}: {n_err} errors, {len(rows) - n_err} warnings"
+        + (f" ({len(shown)} shown)" if len(shown) != len(rows) else ""),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -240,6 +419,12 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"    upstream {e.get('upstream', {})}  config {e.get('config_hash', '-')}")
         print(f"    code {code}")
     return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from flows.report import cmd_report
+
+    return cmd_report(args)
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ its lineage, and the ``runs`` manifest last.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -25,15 +26,26 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
+from flows.plan import STAGES, Plan, changed_documents, dirty_from, with_stages_after
+from flows.report import publish_report
+from flows.runners import default_workers, make_task_runner
 from flows.sources import Ingested, read_seeds
-from flows.stages import PLAIN_STAGES, BatchOutput, Item, only_docs, process_batch
-from flows.storage import Catalog, Lineage
+from flows.stages import (
+    PLAIN_STAGES,
+    BatchOutput,
+    Item,
+    process_batch,
+    rows_by_doc,
+    sentence_keys,
+)
+from flows.storage import COMPLETE_STATUSES, Catalog, Lineage, Staging, failpoint
 from transforms.documents import InputProblem, documents_table
-from transforms.schemas import ERRORS, RUNS, conform
+from transforms.schemas import ALL_TABLES, DATA_TABLES, ERRORS, RUNS, conform
 
 log = logging.getLogger("claimflow")
 
@@ -57,28 +69,6 @@ STAGE_TASKS = {
 @task(name="ingest documents", cache_policy=NO_CACHE)
 def ingest(seeds_dir: str, config: RunConfig) -> Ingested:
     return read_seeds(seeds_dir, config.max_bytes)
-
-
-@task(name="commit tables", cache_policy=NO_CACHE)
-def commit_tables(
-    catalog: Catalog, tables: dict[str, pa.Table], run_id: str, config: RunConfig
-) -> dict[str, int]:
-    """Commit each table in dependency order; return the new versions."""
-    versions: dict[str, int] = {}
-    for name in UPSTREAM:
-        if name not in tables:
-            continue
-        lineage = Lineage(
-            run_id=run_id,
-            flow_run_id=flow_run.get_id(),
-            code_version=code_version(name, config),
-            config_hash=config.hash(),
-            upstream={u: versions.get(u, catalog.version(u)) for u in UPSTREAM[name]},
-        )
-        write = catalog.append if name == "errors" else catalog.overwrite
-        versions[name] = write(name, tables[name], lineage)
-        log.info("committed %s v%d (%d rows)", name, versions[name], tables[name].num_rows)
-    return versions
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -121,7 +111,13 @@ def problems_table(problems: Sequence[InputProblem], run_id: str) -> pa.Table:
     )
 
 
-@flow(name="claimflow", log_prints=False)
+@flow(
+    name="claimflow",
+    log_prints=False,
+    # Batches go to worker processes when ``workers`` > 1 (the CLI and
+    # ``serve`` pass one per core); the CLI swaps in Dask on request.
+    task_runner=make_task_runner("local", default_workers()),
+)
 def claimflow(
     seeds_dir: str = "seeds",
     data_dir: str = "data",
@@ -129,83 +125,374 @@ def claimflow(
     n_process: int = 1,
     max_bytes: int = 5_000_000,
     force: bool = False,
+    prune: bool = False,
+    stages: list[str] | None = None,
+    from_run: str | None = None,
+    downstream: bool = False,
+    workers: int = 1,
+    report: bool = True,
 ) -> dict:
     """Turn the articles under ``seeds_dir`` into versioned tables under ``data_dir``.
 
-    A run with the same inputs, code and config as the latest complete run
-    commits no new data versions (status ``unchanged``); ``force`` recomputes
-    anyway.  Returns a summary of the run.
+    Incremental: only new and changed articles are processed, and only
+    their rows are replaced (one atomic commit per table).  A stage whose
+    code, model or config changed is recomputed for every article.  With
+    nothing changed no table gets a new version (status ``unchanged``);
+    ``force`` recomputes everything; ``prune`` removes articles whose files
+    are gone.
+
+    ``report`` writes the HTML report of the run under ``<data>/report`` and
+    attaches it to the Prefect run.
+
+    ``workers`` > 1 runs batches in parallel on the flow's task runner
+    (``claimflow.with_options(task_runner=...)``: processes or Dask).
+
+    ``stages`` (e.g. ``["attributions"]``) reruns only those stages (with
+    ``downstream``, also the later ones) from the table versions recorded by
+    run ``from_run`` (default: the latest complete run), reusing the stored
+    rows of the stages before them; the seeds folder is not read.
+
+    Returns a summary of the run.
     """
     config = RunConfig(max_bytes=max_bytes)
     catalog = Catalog(data_dir)
     started = dt.datetime.now(dt.UTC)
     run = RunRecord(catalog, new_run_id(started), started, str(seeds_dir), config)
     with catalog.lock():
-        ingested = ingest(seeds_dir, config)
-        log.info(
-            "read %d files: %d articles, %d input problems",
-            ingested.n_files,
-            len(ingested.articles),
-            len(ingested.problems),
-        )
-        documents = documents_table(ingested.articles)
-        problems = list(ingested.problems)
         run.fingerprint = code_fingerprint(config)
-        run.inputs = inputs_hash(documents, problems)
         latest = catalog.latest_complete_run()
-        if not force and latest is not None and run.same_as(latest):
-            log.info("nothing changed since run %s: no new table versions", latest["run_id"])
-            return run.finish(
-                "unchanged",
-                dict(latest["table_versions"]),
-                [],
-                latest["n_documents"],
-                latest["n_errors"],
-            )
-
-        items = [
-            Item(r["doc_id"], r["text"], r["headline_end"])
-            for r in documents.select(["doc_id", "text", "headline_end"]).to_pylist()
-        ]
-        out = BatchOutput()
-        t0 = time.perf_counter()
-        for start in range(0, len(items), batch_size):
-            batch = items[start : start + batch_size]
-            out.extend(process_batch(batch, config.model, n_process, STAGE_TASKS))
+        rollback_incomplete(catalog, latest, run)
+        problems: list[InputProblem] = []
+        if stages:
+            plan = plan_rerun(catalog, run, stages, from_run, downstream)
+            run.inputs = (latest or {}).get("inputs_hash") or ""
+        else:
+            ingested = ingest(seeds_dir, config)
             log.info(
-                "batch %d/%d: %d/%d articles, %.1f s",
-                start // batch_size + 1,
-                -(-len(items) // batch_size),
-                start + len(batch),
-                len(items),
-                time.perf_counter() - t0,
+                "read %d files: %d articles, %d input problems",
+                ingested.n_files,
+                len(ingested.articles),
+                len(ingested.problems),
             )
-        problems += out.problems
+            documents = documents_table(ingested.articles)
+            problems = list(ingested.problems)
+            run.inputs = inputs_hash(documents, problems)
+            # Fast path: same inputs, code and config as the latest complete
+            # run (a prune must still look for articles whose files are gone).
+            if not force and not prune and latest is not None and run.same_as(latest):
+                log.info("nothing changed since run %s: no new table versions", latest["run_id"])
+                return run.unchanged(latest)
+            plan = plan_incremental(catalog, run, documents, latest, force, prune)
+            if plan.nothing_to_do and not problems:
+                log.info(
+                    "no article changed since run %s: no new table versions",
+                    latest["run_id"] if latest else "-",
+                )
+                return run.unchanged(latest)
 
-        failed = {p.doc_id for p in out.problems if p.doc_id}
-        landed = {d for d in documents["doc_id"].to_pylist() if d not in failed}
-        tables = {"documents": only_docs(documents, landed), **out.tables(landed)}
-        errors = problems_table(problems, run.run_id)
-        if errors.num_rows:
-            tables["errors"] = errors
-        versions = commit_tables(catalog, tables, run.run_id, config)
-        committed = list(versions)
-        for name in UPSTREAM:
-            if name not in versions and catalog.exists(name):
-                versions[name] = catalog.version(name)
-        return run.finish(
+        staging = Staging(catalog, run.run_id)
+        try:
+            out = execute(catalog, plan, config, batch_size, n_process, workers, staging)
+            problems += locate(out.problems, plan.documents)
+            versions, run.committed, run.counts, run.failed = commit(
+                catalog, plan, out, problems, run, staging
+            )
+        finally:
+            staging.close()
+        summary = run.finish(
             "complete",
             versions,
-            committed,
-            len(landed),
-            errors.num_rows,
-            counts={k: v.num_rows for k, v in tables.items()},
+            run.committed,
+            len(plan.documents) - len(run.failed),
+            sum(1 for p in problems if p.severity == "error"),
+            counts=run.counts,
+            changed=len(plan.changed),
+            removed=len(plan.removed),
+            dirty=list(plan.dirty),
             stage_seconds={k: round(v, 3) for k, v in out.seconds.items()},
         )
+    if report:
+        publish_report(data_dir, summary["run_id"])  # reads only; never fails the run
+    return summary
+
+
+def locate(problems: Sequence[InputProblem], documents: dict[str, dict]) -> list[InputProblem]:
+    """Stage failures name the article's file and line, like input problems."""
+    out = []
+    for p in problems:
+        row = documents.get(p.doc_id or "")
+        if not p.source_path and row is not None:
+            p = dataclasses.replace(p, source_path=row["source_path"], line=row.get("line"))
+        out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- planning
+
+
+def rollback_incomplete(catalog: Catalog, latest: dict | None, run: RunRecord) -> None:
+    """Undo what a run that never completed committed.
+
+    Delta has no transaction across tables, so the ``runs`` manifest is the
+    unit of completeness: any table whose current version is not the one the
+    latest complete run recorded was written by a run that died (or by a
+    rerun from an older run) and is restored to the recorded version.
+    """
+    recorded = (latest or {}).get("table_versions", {})
+    for table in DATA_TABLES:
+        if not catalog.exists(table):
+            continue
+        want, current = recorded.get(table), catalog.version(table)
+        if want == current:
+            continue
+        lineage = run.lineage(table, {}, note=f"rollback to v{want} of the latest complete run")
+        if want is None:
+            catalog.overwrite(table, ALL_TABLES[table].empty_table(), lineage)
+        else:
+            catalog.restore(table, want, lineage)
+        log.warning("rolled back %s v%s (left by an incomplete run) to v%s", table, current, want)
+
+
+def _stage_current(catalog: Catalog, table: str, version: int | None, run: RunRecord) -> bool:
+    if version is None:
+        return False
+    recorded = catalog.lineage(table, version)
+    code = recorded.get("code_version") or {}
+    wanted = code_version(table, run.config)
+    return (
+        isinstance(code, dict)
+        and code.get("stage_hash") == wanted["stage_hash"]
+        and code.get("model") == wanted["model"]
+        and recorded.get("config_hash") == run.config.hash()
+    )
+
+
+def plan_incremental(
+    catalog: Catalog,
+    run: RunRecord,
+    documents: pa.Table,
+    latest: dict | None,
+    force: bool,
+    prune: bool,
+) -> Plan:
+    base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
+    stored = catalog.read("documents", base.get("documents"))
+    new_rows = {r["doc_id"]: r for r in documents.to_pylist()}
+    gone = set(stored["doc_id"].to_pylist()) - set(new_rows)
+    kept = gone if not prune else set()
+    rows = {
+        **{
+            r["doc_id"]: r
+            for r in catalog.read("documents", base.get("documents"), doc_ids=kept).to_pylist()
+        },
+        **new_rows,
+    }
+    if force:
+        return Plan(
+            base, rows, changed=set(new_rows), removed=gone if prune else set(), dirty=STAGES
+        )
+    current = {t: _stage_current(catalog, t, base.get(t), run) for t in STAGES}
+    return Plan(
+        base,
+        rows,
+        changed=changed_documents(documents, stored),
+        removed=gone if prune else set(),
+        dirty=dirty_from(current),
+    )
+
+
+def plan_rerun(
+    catalog: Catalog, run: RunRecord, stages: Sequence[str], from_run: str | None, downstream: bool
+) -> Plan:
+    chosen = with_stages_after(stages, downstream)
+    runs = [r for r in catalog.runs() if r["status"] in COMPLETE_STATUSES]
+    source = (
+        next((r for r in runs if r["run_id"] == from_run), None)
+        if from_run
+        else (runs[-1] if runs else None)
+    )
+    if source is None:
+        raise ValueError(
+            f"no complete run {from_run!r} in {catalog.data_dir}"
+            if from_run
+            else f"no complete run in {catalog.data_dir} to rerun from"
+        )
+    base = dict(source["table_versions"])
+    rows = {r["doc_id"]: r for r in catalog.read("documents", base.get("documents")).to_pylist()}
+    log.info(
+        "rerunning %s from run %s (%d articles)", ", ".join(chosen), source["run_id"], len(rows)
+    )
+    run.source_run = source["run_id"]
+    return Plan(base, rows, dirty=chosen, write_documents=False)
+
+
+# ---------------------------------------------------------------- executing
+
+
+def execute(
+    catalog: Catalog,
+    plan: Plan,
+    config: RunConfig,
+    batch_size: int,
+    n_process: int,
+    workers: int,
+    staging: Staging,
+) -> BatchOutput:
+    """Run the planned stages batch by batch; stored rows stand in for the
+    stages a batch does not recompute.
+
+    With one worker (or one batch) the batch runs here, one task run per
+    stage.  With several, each batch is one task run submitted to the flow's
+    task runner (processes or a Dask cluster), which parses and runs every
+    stage of its batch on the worker: parsed docs never cross processes,
+    only articles in and Arrow tables out.  Results are gathered in
+    submission order, so every runner produces the same tables.
+
+    Each batch's rows go to ``staging`` as soon as the batch is done; the
+    returned output holds only problems and timings, so memory does not grow
+    with the corpus.
+    """
+    batches = []
+    for compute, doc_ids in plan.groups():
+        for start in range(0, len(doc_ids), batch_size):
+            batches.append((compute, doc_ids[start : start + batch_size]))
+    total = sum(len(ids) for _, ids in batches)
+    progress = _Progress(total)
+
+    def items_of(compute: Sequence[str], ids: Sequence[str]) -> list[Item]:
+        items = [_item(plan.documents[d]) for d in ids]
+        _load_stored(catalog, plan, compute, items)
+        return items
+
+    out = BatchOutput()
+    if workers <= 1 or len(batches) <= 1:
+        for compute, ids in batches:
+            items = items_of(compute, ids)
+            result = process_batch(items, config.model, n_process, STAGE_TASKS, compute)
+            _absorb(out, staging, result)
+            progress.advance(len(ids), compute)
+        return out
+    futures = [
+        (compute, ids, batch_task.submit(items_of(compute, ids), config.model, compute))
+        for compute, ids in batches
+    ]
+    for compute, ids, future in futures:
+        try:
+            result = future.result()
+        except Exception as exc:  # a worker died: redo the batch here, article by article
+            log.warning("batch of %d failed on its worker (%s); running it here", len(ids), exc)
+            result = process_batch(items_of(compute, ids), config.model, 1, PLAIN_STAGES, compute)
+        _absorb(out, staging, result)
+        progress.advance(len(ids), compute)
+    return out
+
+
+def _absorb(out: BatchOutput, staging: Staging, batch: BatchOutput) -> None:
+    """Spill a batch's rows to staging; keep its problems and timings."""
+    for table, data in batch.batch_tables().items():
+        staging.add(table, data)
+    out.extend(BatchOutput(problems=batch.problems, seconds=batch.seconds))
+
+
+@task(name="batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=0)
+def batch_task(items: list[Item], model: str, compute: Sequence[str]) -> BatchOutput:
+    """Every stage of one batch in one task run, on whichever worker runs it."""
+    return process_batch(items, model, 1, PLAIN_STAGES, compute)
+
+
+class _Progress:
+    """Progress lines on long runs: articles done, elapsed time, rate."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.t0 = total, 0, time.perf_counter()
+
+    def advance(self, n: int, compute: Sequence[str]) -> None:
+        self.done += n
+        failpoint(f"after-batch:{self.done}")
+        elapsed = time.perf_counter() - self.t0
+        rate = self.done / elapsed if elapsed else 0.0
+        log.info(
+            "%s: %d/%d articles, %.1f s (%.1f articles/s)",
+            "+".join(compute),
+            self.done,
+            self.total,
+            elapsed,
+            rate,
+        )
+
+
+def _item(row: dict) -> Item:
+    return Item(row["doc_id"], row["text"], row["headline_end"], published=row.get("published"))
+
+
+def _load_stored(catalog: Catalog, plan: Plan, compute: Sequence[str], items: list[Item]) -> None:
+    """Give the items the stored rows of the stages they will not recompute."""
+    ids = [i.doc_id for i in items]
+    if "sentences" not in compute:
+        rows = rows_by_doc(catalog.read("sentences", plan.base.get("sentences"), doc_ids=ids))
+        for item in items:
+            item.sentences = sentence_keys(rows.get(item.doc_id, []))
+    if "claims" in compute and "attributions" not in compute:
+        rows = rows_by_doc(catalog.read("attributions", plan.base.get("attributions"), ids))
+        for item in items:
+            item.attributions = sorted(rows.get(item.doc_id, []), key=lambda r: r["attribution_id"])
+
+
+# ---------------------------------------------------------------- committing
+
+
+@task(name="commit tables", cache_policy=NO_CACHE)
+def commit(
+    catalog: Catalog,
+    plan: Plan,
+    out: BatchOutput,
+    problems: list[InputProblem],
+    run: RunRecord,
+    staging: Staging,
+) -> tuple[dict[str, int], list[str], dict[str, int], set[str]]:
+    """Commit each table the run changed, in dependency order.
+
+    Returns the version of every table as this run leaves them, the tables
+    committed, rows written per table, and the articles that failed.
+    """
+    failed = {p.doc_id for p in out.problems if p.doc_id} & set(plan.documents)
+    counts: dict[str, int] = {}
+    if plan.write_documents:
+        changed = [plan.documents[d] for d in sorted(plan.changed - failed)]
+        staging.add("documents", conform(changed, ALL_TABLES["documents"]))
+    versions: dict[str, int] = {}
+    for table in ("documents", *STAGES):
+        done = plan.computed(table) - failed
+        if not done and not plan.removed:
+            continue
+        data, n_rows = staging.rows(table, exclude=failed)
+        upstream = {u: versions.get(u, plan.base.get(u)) for u in UPSTREAM[table]}
+        lineage = run.lineage(table, upstream)
+        whole = done == set(plan.documents) and plan.removed.isdisjoint(plan.documents)
+        if whole or not catalog.exists(table):
+            versions[table] = catalog.overwrite(table, data, lineage)
+        else:
+            versions[table] = catalog.replace_docs(table, data, done | plan.removed, lineage)
+        counts[table] = n_rows
+        failpoint(f"after-commit:{table}")
+        log.info(
+            "committed %s v%d (%d rows for %d articles)", table, versions[table], n_rows, len(done)
+        )
+    errors = problems_table(problems, run.run_id)
+    if errors.num_rows:
+        versions["errors"] = catalog.append("errors", errors, run.lineage("errors", {}))
+        counts["errors"] = errors.num_rows
+        failpoint("after-commit:errors")
+    committed = list(versions)
+    for table in DATA_TABLES:
+        if table not in versions and plan.base.get(table) is not None:
+            versions[table] = plan.base[table]
+    return versions, committed, counts, failed
 
 
 class RunRecord:
-    """The ``runs`` manifest row of one run, written last."""
+    """One run: its identity, what it committed, and its ``runs`` manifest
+    row, written last."""
 
     def __init__(
         self, catalog: Catalog, run_id: str, started: dt.datetime, seeds_dir: str, config: RunConfig
@@ -217,6 +504,10 @@ class RunRecord:
         self.config = config
         self.fingerprint = ""
         self.inputs = ""
+        self.source_run: str | None = None  # the run a rerun read from
+        self.committed: list[str] = []
+        self.counts: dict[str, int] = {}
+        self.failed: set[str] = set()
 
     def same_as(self, previous: dict) -> bool:
         """Same code, config and inputs as a previous run: nothing to do."""
@@ -224,6 +515,32 @@ class RunRecord:
             self.fingerprint,
             self.config.hash(),
             self.inputs,
+        )
+
+    def lineage(self, table: str, upstream: dict[str, int | None], note: str = "") -> Lineage:
+        code = {**code_version(table, self.config), **({"note": note} if note else {})}
+        if self.source_run:
+            code["rerun_of"] = self.source_run
+        return Lineage(
+            run_id=self.run_id,
+            flow_run_id=flow_run.get_id(),
+            code_version=code,
+            config_hash=self.config.hash(),
+            upstream={k: v for k, v in upstream.items() if v is not None},
+        )
+
+    def unchanged(self, latest: dict | None) -> dict:
+        """Record a run that changed nothing.  Its versions are the current
+        ones: equal in content to the latest complete run's (a rollback may
+        have renumbered them)."""
+        latest = latest or {"n_documents": 0, "n_errors": 0}
+        current = {t: v for t in DATA_TABLES if (v := self.catalog.version(t)) is not None}
+        return self.finish(
+            "unchanged",
+            current,
+            [],
+            latest["n_documents"],
+            latest["n_errors"],
         )
 
     def finish(
@@ -252,6 +569,7 @@ class RunRecord:
             "config_hash": self.config.hash(),
             "config": json.dumps(self.config.as_dict(), sort_keys=True),
             "inputs_hash": self.inputs,
+            "rerun_of": self.source_run,
         }
         lineage = Lineage(
             self.run_id,
@@ -261,7 +579,7 @@ class RunRecord:
             versions,
         )
         runs_version = self.catalog.append("runs", conform([row], RUNS), lineage)
-        return {
+        summary = {
             "run_id": self.run_id,
             "status": status,
             "data_dir": str(self.catalog.data_dir),
@@ -273,3 +591,38 @@ class RunRecord:
             "seconds": round((ended - self.started).total_seconds(), 2),
             **extra,
         }
+        publish_artifacts(summary)
+        return summary
+
+
+def publish_artifacts(summary: dict) -> None:
+    """Show what the run produced in Prefect's UI: counts per table, a summary."""
+    counts = summary.get("counts", {})
+    rows = [
+        {
+            "table": table,
+            "version": version,
+            "rows written": counts.get(table, 0),
+            "committed": table in summary["committed"],
+        }
+        for table, version in summary["versions"].items()
+    ]
+    create_table_artifact(
+        rows, key="claimflow-tables", description=f"claimflow run {summary['run_id']}"
+    )
+    lines = [
+        f"# claimflow run `{summary['run_id']}`: {summary['status']}",
+        "",
+        f"- articles: {summary['n_documents']} ({summary.get('changed', 0)} new or changed, "
+        f"{summary.get('removed', 0)} removed)",
+        f"- errors: {summary['n_errors']}",
+        f"- committed: {', '.join(summary['committed']) or 'nothing (no change)'}",
+        f"- tables: `{summary['tables_dir']}`",
+        f"- took {summary['seconds']:.1f} s",
+    ]
+    if summary.get("stage_seconds"):
+        lines.append(
+            "- stage seconds: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in summary["stage_seconds"].items())
+        )
+    create_markdown_artifact("\n".join(lines), key="claimflow-summary")

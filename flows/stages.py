@@ -10,6 +10,7 @@ the batch and dropped when the batch is done.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections import defaultdict
@@ -22,7 +23,7 @@ from spacy.tokens import Doc
 
 from flows.nlp import load_model, parse
 from transforms.attributions import attributions_table
-from transforms.claims import claims_tables, with_sentence_scores
+from transforms.claims import CheckWorthinessModel, claims_tables, with_sentence_scores
 from transforms.documents import InputProblem
 from transforms.schemas import ATTRIBUTIONS, CLAIMS, SENTENCES
 from transforms.sentences import sentences_table
@@ -45,6 +46,9 @@ class Item:
     #: ``(sentence_id, start, end, kind, paragraph_id)`` per sentence
     sentences: list[tuple] = field(default_factory=list)
     attributions: list[dict] = field(default_factory=list)
+    #: The article's published date (``documents.published``): claims
+    #: resolve "Jan. 10" against it; None leaves such dates unresolved.
+    published: datetime.date | None = None
 
 
 @dataclass
@@ -56,7 +60,9 @@ class BatchOutput:
     claims: list[pa.Table] = field(default_factory=list)
     scores: dict = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # A plain dict (not a defaultdict of a lambda): batch outputs travel
+    # between processes and must pickle.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def extend(self, other: BatchOutput) -> None:
         self.sentences += other.sentences
@@ -65,16 +71,31 @@ class BatchOutput:
         self.scores.update(other.scores)
         self.problems += other.problems
         for stage, seconds in other.seconds.items():
-            self.seconds[stage] += seconds
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+    def batch_tables(self) -> dict[str, pa.Table]:
+        """The computed stage tables of this output, sentence scores filled in."""
+        out = {}
+        if self.sentences:
+            out["sentences"] = with_sentence_scores(_concat(self.sentences, SENTENCES), self.scores)
+        if self.attributions:
+            out["attributions"] = _concat(self.attributions, ATTRIBUTIONS)
+        if self.claims:
+            out["claims"] = _concat(self.claims, CLAIMS)
+        return out
 
     def tables(self, landed: set[str]) -> dict[str, pa.Table]:
-        """The stage tables, restricted to articles that made it through all stages."""
-        sentences = with_sentence_scores(_concat(self.sentences, SENTENCES), self.scores)
-        return {
-            "sentences": only_docs(sentences, landed),
-            "attributions": only_docs(_concat(self.attributions, ATTRIBUTIONS), landed),
-            "claims": only_docs(_concat(self.claims, CLAIMS), landed),
-        }
+        """The computed stage tables, restricted to articles that made it
+        through every computed stage."""
+        out = {}
+        if self.sentences:
+            sentences = with_sentence_scores(_concat(self.sentences, SENTENCES), self.scores)
+            out["sentences"] = only_docs(sentences, landed)
+        if self.attributions:
+            out["attributions"] = only_docs(_concat(self.attributions, ATTRIBUTIONS), landed)
+        if self.claims:
+            out["claims"] = only_docs(_concat(self.claims, CLAIMS), landed)
+        return out
 
 
 # ---------------------------------------------------------------- the stages
@@ -93,11 +114,25 @@ def sentence_stage(items: list[Item]) -> pa.Table:
 
 
 def attribution_stage(items: list[Item]) -> pa.Table:
-    return attributions_table((i.doc_id, i.doc, i.sentences) for i in items)
+    from flows.models import attribution_model  # the packaged artifact, read once
+
+    return attributions_table(
+        ((i.doc_id, i.doc, i.sentences) for i in items), model=attribution_model()
+    )
 
 
-def claim_stage(items: list[Item]) -> tuple[pa.Table, dict]:
-    return claims_tables((i.doc_id, i.doc, i.sentences, i.attributions) for i in items)
+def claim_stage(
+    items: list[Item], model: CheckWorthinessModel | None = None
+) -> tuple[pa.Table, dict]:
+    """Claims and sentence scores; ``model`` defaults to the packaged one
+    (the eval passes models trained in its cross-validation folds)."""
+    if model is None:
+        from flows.evaluation.claims import claims_model  # the packaged artifact, read once
+
+        model = claims_model()
+    return claims_tables(
+        ((i.doc_id, i.doc, i.sentences, i.attributions, i.published) for i in items), model
+    )
 
 
 #: Stage name -> function; the flow substitutes Prefect tasks of the same
@@ -115,44 +150,59 @@ def process_batch(
     model: str,
     n_process: int = 1,
     stages: Mapping[str, Callable[..., Any]] = PLAIN_STAGES,
+    compute: Iterable[str] = ("sentences", "attributions", "claims"),
 ) -> BatchOutput:
-    """All stages for one batch, isolating failing articles at every stage."""
+    """Run the stages in ``compute`` for one batch, isolating failing articles.
+
+    A stage left out of ``compute`` is not re-derived: its rows must already
+    be on the items (loaded from the stored table), as when one stage is
+    rerun over the stored sentences.  Every computed stage needs the parse.
+    """
+    compute = set(compute)
     out = BatchOutput()
 
     def run(stage: str, batch: list[Item], *args: Any) -> list[tuple[list[Item], Any]]:
         t0 = time.perf_counter()
         result = isolating(stage, lambda b: stages[stage](b, *args), batch, out.problems)
-        out.seconds[stage] += time.perf_counter() - t0
+        out.seconds[stage] = out.seconds.get(stage, 0.0) + time.perf_counter() - t0
         return result
 
-    parsed = [i for batch, _ in run("parse", items, model, n_process) for i in batch]
+    alive = [i for batch, _ in run("parse", items, model, n_process) for i in batch]
 
-    alive = []
-    for batch, table in run("sentences", parsed):
-        out.sentences.append(table)
-        rows = rows_by_doc(table)
-        for item in batch:
-            item.sentences = [
-                (r["sentence_id"], r["start"], r["end"], r["kind"], r["paragraph_id"])
-                for r in rows.get(item.doc_id, [])
-            ]
-            alive.append(item)
+    if "sentences" in compute:
+        parts, alive = run("sentences", alive), []
+        for batch, table in parts:
+            out.sentences.append(table)
+            rows = rows_by_doc(table)
+            for item in batch:
+                item.sentences = sentence_keys(rows.get(item.doc_id, []))
+                alive.append(item)
 
-    kept = []
-    for batch, table in run("attributions", alive):
-        out.attributions.append(table)
-        rows = rows_by_doc(table)
-        for item in batch:
-            item.attributions = rows.get(item.doc_id, [])
-            kept.append(item)
+    if "attributions" in compute:
+        parts, alive = run("attributions", alive), []
+        for batch, table in parts:
+            out.attributions.append(table)
+            rows = rows_by_doc(table)
+            for item in batch:
+                item.attributions = rows.get(item.doc_id, [])
+                alive.append(item)
 
-    for _, (claims, scores) in run("claims", kept):
-        out.claims.append(claims)
-        out.scores.update(scores)
+    if "claims" in compute:
+        for _, (claims, scores) in run("claims", alive):
+            out.claims.append(claims)
+            out.scores.update(scores)
     out.problems += validate(out, {i.doc_id: i.text for i in items})
     for item in items:
         item.doc = None  # free the parse as soon as the batch is done
     return out
+
+
+def sentence_keys(rows: Iterable[dict]) -> list[tuple]:
+    """What later stages need of a document's sentence rows, in order."""
+    return [
+        (r["sentence_id"], r["start"], r["end"], r["kind"], r["paragraph_id"])
+        for r in sorted(rows, key=lambda r: r["sentence_id"])
+    ]
 
 
 # ---------------------------------------------------------------- isolation

@@ -41,8 +41,10 @@ SENTENCE_KINDS = (
     "byline",  # "By Jane Doe" on a line of its own
     "body",  # running text of the article
     "boilerplate",  # social footers, "Read more", subscription prompts, credits
-    "caption",  # image captions and credits
+    "caption",  # "Image caption ...", "Pictured: ...", "Figure 1.5 Residents of ..."
 )
+#: A dateline or byline that opens a body paragraph is not a row of its own:
+#: it stays in the first sentence and is named in ``sentences.opener``.
 
 SENTENCES = pa.schema(
     [
@@ -54,6 +56,11 @@ SENTENCES = pa.schema(
         ("text", pa.string()),
         ("kind", pa.string()),
         ("check_worthiness", pa.float64()),
+        # A dateline or byline that opens the paragraph inside this (its first)
+        # sentence: "dateline" | "byline", null otherwise; text[start:opener_end]
+        # is the opener ("KYIV, Jan. 10 (Reuters) -").
+        ("opener", pa.string()),
+        ("opener_end", pa.int64()),
     ]
 )
 
@@ -89,6 +96,24 @@ CLAIM_TYPES = (
     "other",
 )
 
+CLAIM_STANCES = ("asserts", "denies", "declines_to_comment", "speculates", "reports")
+
+#: "around 175,000 troops" -> value 175000.0, unit "troops", approximate true.
+QUANTITY = pa.struct(
+    [
+        ("text", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("approximate", pa.bool_()),
+    ]
+)
+ENTITY = pa.struct([("text", pa.string()), ("label", pa.string())])
+#: A date or time mention, with its day when one can be resolved against
+#: the article's published date (null otherwise).
+TIME_EXPRESSION = pa.struct(
+    [("text", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("date", pa.date32())]
+)
+
 CLAIMS = pa.schema(
     [
         ("doc_id", pa.string()),
@@ -102,6 +127,14 @@ CLAIMS = pa.schema(
         ("claim_type", pa.string()),
         ("attribution_id", pa.string()),
         ("speaker", pa.string()),
+        # How the source stands to the claim: see CLAIM_STANCES.
+        ("stance", pa.string()),
+        ("hedged", pa.bool_()),
+        ("hedge_cues", pa.list_(pa.string())),
+        ("negated", pa.bool_()),
+        ("quantities", pa.list_(QUANTITY)),
+        ("entities", pa.list_(ENTITY)),
+        ("time_expressions", pa.list_(TIME_EXPRESSION)),
     ]
 )
 
@@ -116,7 +149,10 @@ ERROR_KINDS = (
     "stage_failure",
     "encoding_fallback",
     "non_english",
+    "control_characters",  # warning: kept verbatim in the stored text
 )
+#: Kinds that are warnings (the article landed); every other kind is an error.
+WARNING_KINDS = ("encoding_fallback", "non_english", "control_characters")
 
 ERRORS = pa.schema(
     [
@@ -151,6 +187,8 @@ RUNS = pa.schema(
         # Fingerprint of the inputs (article ids and content hashes, input
         # problems): equal fingerprints, code and config mean nothing to do.
         ("inputs_hash", pa.string()),
+        # For ``claimflow rerun``: the run whose table versions it read.
+        ("rerun_of", pa.string()),
     ]
 )
 
