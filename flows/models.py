@@ -3,11 +3,6 @@
 The files sit in ``transforms/models/`` as package data; ``flows`` reads
 them (disk I/O) and hands the objects to the pure functions of
 ``transforms``.  Loading is cached: one read per process.
-
-NOTE (claims helper): this file was accidentally overwritten and then
-reconstructed from its callers (``flows/stages.py``,
-``flows/evaluation/attributions.py``, ``tests/test_attributions.py``); the
-attributions owner should check it against their version.
 """
 
 from __future__ import annotations
