@@ -15,19 +15,22 @@ its lineage, and the ``runs`` manifest last.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
@@ -212,7 +215,9 @@ def claimflow(
             stage_seconds={k: round(v, 3) for k, v in out.seconds.items()},
         )
     if report:
-        publish_report(data_dir, summary["run_id"])  # reads only; never fails the run
+        # Reads only; never fails the run.  Incremental runs rewrite the
+        # pages of the articles they changed (and the index).
+        publish_report(data_dir, summary["run_id"], only=None if plan.dirty else plan.changed)
     return summary
 
 
@@ -372,10 +377,11 @@ def execute(
             _absorb(out, staging, result)
             progress.advance(len(ids), compute)
         return out
-    futures = [
-        (compute, ids, batch_task.submit(items_of(compute, ids), config.model, compute))
-        for compute, ids in batches
-    ]
+    with _workers_share_this_api():
+        futures = [
+            (compute, ids, batch_task.submit(items_of(compute, ids), config.model, compute))
+            for compute, ids in batches
+        ]
     for compute, ids, future in futures:
         try:
             result = future.result()
@@ -392,6 +398,27 @@ def _absorb(out: BatchOutput, staging: Staging, batch: BatchOutput) -> None:
     for table, data in batch.batch_tables().items():
         staging.add(table, data)
     out.extend(BatchOutput(problems=batch.problems, seconds=batch.seconds))
+
+
+@contextlib.contextmanager
+def _workers_share_this_api() -> Iterator[None]:
+    """Point worker processes started now at this run's Prefect API.
+
+    Without ``PREFECT_API_URL`` the flow runs on Prefect's temporary server;
+    worker processes spawned by the pool would each start one of their own
+    (seconds each, and their task runs would not show in this run).  They
+    inherit the environment, so for the duration of the submission it names
+    the server this process already talks to.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    with get_client(sync_client=True) as client:
+        os.environ["PREFECT_API_URL"] = str(client.api_url)
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
 
 
 @task(name="batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=0)

@@ -133,12 +133,17 @@ def load_report_data(catalog: Catalog, run_id: str | None = None) -> ReportData:
 
 
 def write_report(
-    data_dir: str | Path, run_id: str | None = None, out_dir: str | Path = "report"
+    data_dir: str | Path,
+    run_id: str | None = None,
+    out_dir: str | Path = "report",
+    only: set[str] | None = None,
 ) -> ReportResult:
     """Write the HTML report of one run (default: the latest complete) to ``out_dir``.
 
     Article pages of documents no longer in the run are removed from
     ``<out_dir>/articles`` so that the folder always matches its index.
+    With ``only`` (an incremental run's changed articles), other articles'
+    pages are rewritten only when missing: the index is always rewritten.
     """
     data = load_report_data(Catalog(data_dir), run_id)
     out = Path(out_dir)
@@ -151,6 +156,8 @@ def write_report(
             by_doc[str(row["doc_id"])][table].append(row)
     for doc in data.documents:
         doc_id = str(doc["doc_id"])
+        if only is not None and doc_id not in only and (pages / files[doc_id]).exists():
+            continue
         html = article_page(doc, by_doc[doc_id]["attributions"], by_doc[doc_id]["claims"], data.run)
         (pages / files[doc_id]).write_text(html, encoding="utf-8")
     wanted = set(files.values())
@@ -208,7 +215,10 @@ def _md(text: str, limit: int = 200) -> str:
 
 
 def publish_report(
-    data_dir: str | Path, run_id: str | None = None, out_dir: str | Path | None = None
+    data_dir: str | Path,
+    run_id: str | None = None,
+    out_dir: str | Path | None = None,
+    only: set[str] | None = None,
 ) -> ReportResult | None:
     """Write the report (default: ``<data_dir>/report``) and attach it to the
     current Prefect flow run as a link and a Markdown artifact.
@@ -219,7 +229,7 @@ def publish_report(
     from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
     try:
-        result = write_report(data_dir, run_id, out_dir or Path(data_dir) / "report")
+        result = write_report(data_dir, run_id, out_dir or Path(data_dir) / "report", only)
         create_link_artifact(
             key="claimflow-report",
             link=result.index.resolve().as_uri(),
