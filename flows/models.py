@@ -40,3 +40,16 @@ def save_model(model: dict, path: str | Path = ATTRIBUTION_MODEL) -> Path:
         fh.write(blob)
     attribution_model.cache_clear()
     return path
+
+
+def warm_models() -> None:
+    """Load every stage's trained artifact now.
+
+    Called at the start of a run (and of each worker process), so that the
+    loading is paid once as start-up, not inside the first batch that needs
+    it: an incremental run then costs only its articles.
+    """
+    from flows.evaluation.claims import claims_model
+
+    attribution_model()
+    claims_model()

@@ -38,8 +38,11 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
 
 
 def warm_worker() -> None:
-    """Load the default model when a worker process starts (pool initializer)."""
+    """Load the models when a worker process starts (pool initializer)."""
+    from flows.models import warm_models
+
     load_model()
+    warm_models()
 
 
 def model_version(name: str = DEFAULT_MODEL) -> str:

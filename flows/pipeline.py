@@ -34,6 +34,7 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
+from flows.models import warm_models
 from flows.plan import STAGES, Plan, changed_documents, dirty_from, with_stages_after
 from flows.report import publish_report
 from flows.runners import default_workers, make_task_runner
@@ -162,7 +163,8 @@ def claimflow(
     started = dt.datetime.now(dt.UTC)
     run = RunRecord(catalog, new_run_id(started), started, str(seeds_dir), config)
     with catalog.lock():
-        run.fingerprint = code_fingerprint(config)
+        run.fingerprint = code_fingerprint(config)  # loads the spaCy model
+        warm_models()
         latest = catalog.latest_complete_run()
         rollback_incomplete(catalog, latest, run)
         problems: list[InputProblem] = []
