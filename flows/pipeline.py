@@ -187,7 +187,7 @@ def claimflow(
             if not force and not prune and latest is not None and run.same_as(latest):
                 log.info("nothing changed since run %s: no new table versions", latest["run_id"])
                 return run.unchanged(latest)
-            plan = plan_incremental(catalog, run, documents, latest, force, prune)
+            plan = plan_incremental(catalog, run, documents, force, prune)
             if plan.nothing_to_do and not problems:
                 log.info(
                     "no article changed since run %s: no new table versions",
@@ -278,7 +278,6 @@ def plan_incremental(
     catalog: Catalog,
     run: RunRecord,
     documents: pa.Table,
-    latest: dict | None,
     force: bool,
     prune: bool,
 ) -> Plan:

@@ -32,8 +32,6 @@ from transforms.validation import violations
 log = logging.getLogger("claimflow")
 T = TypeVar("T")
 
-STAGE_NAMES = ("parse", "sentences", "attributions", "claims")
-
 
 @dataclass
 class Item:
@@ -82,19 +80,6 @@ class BatchOutput:
             out["attributions"] = _concat(self.attributions, ATTRIBUTIONS)
         if self.claims:
             out["claims"] = _concat(self.claims, CLAIMS)
-        return out
-
-    def tables(self, landed: set[str]) -> dict[str, pa.Table]:
-        """The computed stage tables, restricted to articles that made it
-        through every computed stage."""
-        out = {}
-        if self.sentences:
-            sentences = with_sentence_scores(_concat(self.sentences, SENTENCES), self.scores)
-            out["sentences"] = only_docs(sentences, landed)
-        if self.attributions:
-            out["attributions"] = only_docs(_concat(self.attributions, ATTRIBUTIONS), landed)
-        if self.claims:
-            out["claims"] = only_docs(_concat(self.claims, CLAIMS), landed)
         return out
 
 
@@ -288,12 +273,6 @@ def rows_by_doc(table: pa.Table) -> dict[str, list[dict]]:
     for row in table.to_pylist():
         out[row["doc_id"]].append(row)
     return out
-
-
-def only_docs(table: pa.Table, keep: Iterable[str]) -> pa.Table:
-    keep = set(keep)
-    mask = pa.array([d in keep for d in table.column("doc_id").to_pylist()], pa.bool_())
-    return table.filter(mask)
 
 
 def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:

@@ -71,7 +71,7 @@ def run_stages(text: str, doc_id: str = "d"):
 
 
 def tables(out) -> dict:
-    return out.tables({"d"})
+    return out.batch_tables()
 
 
 # ---------------------------------------------------------------- decoding
