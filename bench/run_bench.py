@@ -209,12 +209,19 @@ def median(values: list[float]) -> float:
 
 
 def bench_size(
-    n: int, repeats: int, env: dict, server_env: dict | None, floor_rate: float | None = None
+    n: int,
+    repeats: int,
+    env: dict,
+    server_env: dict | None,
+    floor_rate: float | None = None,
+    temporary_repeats: int = 1,
 ) -> dict:
     """One corpus size.  Larger sizes (``floor_rate`` given) take the floor's
     words/s from the smallest size, where it was measured ``repeats`` times,
     and run claimflow with the running server only: the floor's rate does not
-    depend on corpus size, and this keeps ``make bench`` within its time."""
+    depend on corpus size, and this keeps ``make bench`` within its time.
+    The temporary-server variant runs ``temporary_repeats`` times (its extra
+    cost is start-up, measured separately)."""
     corpus, words = build_corpus(n)
     if floor_rate is None:
         floor_s = median([floor(corpus, env) for _ in range(repeats)])
@@ -233,8 +240,9 @@ def bench_size(
     for label, run_env in labels:
         if run_env is None:
             continue
+        times = repeats if label == "running_server" or server_env is None else temporary_repeats
         runs = [
-            claimflow_run(corpus, fresh(f"data-{n}-{label}-{i}"), run_env) for i in range(repeats)
+            claimflow_run(corpus, fresh(f"data-{n}-{label}-{i}"), run_env) for i in range(times)
         ]
         secs = median([r["seconds"] for r in runs])
         row[label] = {
@@ -244,6 +252,8 @@ def bench_size(
             "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
             "peak_rss_main_mb": median([r["peak_rss_main_mb"] for r in runs]),
             "stage_seconds": runs[0]["summary"].get("stage_seconds", {}),
+            "repeats": times,
+            "data": str(OUT / f"data-{n}-{label}-{times - 1}"),
         }
     return row
 
@@ -253,6 +263,12 @@ def main() -> int:
     parser.add_argument("--sizes", default="840,10000", help="corpus sizes (default 840,10000)")
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the smallest size")
     parser.add_argument("--large-repeats", type=int, default=1, help="repeats of larger sizes")
+    parser.add_argument(
+        "--temporary-repeats",
+        type=int,
+        default=1,
+        help="repeats of the temporary-server run at the smallest size (default 1)",
+    )
     parser.add_argument("--no-server", action="store_true", help="skip the running-server runs")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -286,31 +302,35 @@ def main() -> int:
             repeats = args.repeats if n == sizes[0] else args.large_repeats
             print(f"bench: {n} articles x{repeats} ...", file=sys.stderr, flush=True)
             rate = results["sizes"][0]["floor_words_per_s"] if results["sizes"] else None
-            results["sizes"].append(bench_size(n, repeats, env, server_env, rate))
-        # Reruns on the smallest corpus, on a copy of its seeds.
-        n = sizes[0]
-        corpus, _ = build_corpus(n)
+            row = bench_size(n, repeats, env, server_env, rate, args.temporary_repeats)
+            results["sizes"].append(row)
+            print(f"bench: {n} articles done", file=sys.stderr, flush=True)
+        # Reruns on the data of the smallest size's last full run, from a
+        # copy of its seeds (article ids do not depend on the folder).
+        first = results["sizes"][0]
+        key = "running_server" if "running_server" in first else "temporary_server"
+        corpus, _ = build_corpus(first["articles"])
         seeds = fresh("rerun-seeds")
         shutil.copytree(corpus, seeds)
         run_env = server_env or env
-        data = fresh("data-rerun")
-        full = claimflow_run(seeds, data, run_env)
+        data = Path(first[key]["data"])
         same = claimflow_run(seeds, data, run_env)
         changed = change_one_percent(seeds)
         one = claimflow_run(seeds, data, run_env)
         startup = results.get(
             "startup_seconds_running_server", results["startup_seconds_temporary_server"]
         )
+        full_seconds = first[key]["seconds"]
         results["reruns"] = {
-            "articles": n,
-            "full_seconds": full["seconds"],
+            "articles": first["articles"],
+            "full_seconds": full_seconds,
             "nothing_changed_seconds": same["seconds"],
             "nothing_changed_status": same["summary"]["status"],
             "nothing_changed_beyond_startup": same["seconds"] - startup,
             "one_percent_articles": changed,
             "one_percent_seconds": one["seconds"],
             "one_percent_beyond_startup": one["seconds"] - startup,
-            "one_percent_target_seconds": startup + 0.05 * (full["seconds"] - startup),
+            "one_percent_target_seconds": startup + 0.05 * (full_seconds - startup),
         }
     if len(results["sizes"]) > 1:
         small, large = results["sizes"][0], results["sizes"][-1]

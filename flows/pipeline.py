@@ -15,12 +15,15 @@ its lineage, and the ``runs`` manifest last.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
+import math
 import os
 import secrets
 import time
@@ -358,8 +361,12 @@ def execute(
     returned output holds only problems and timings, so memory does not grow
     with the corpus.
     """
+    groups = plan.groups()
+    if workers > 1:  # at least four batches per worker, so none idles at the end
+        n = sum(len(ids) for _, ids in groups)
+        batch_size = max(1, min(batch_size, math.ceil(n / (4 * workers))))
     batches = []
-    for compute, doc_ids in plan.groups():
+    for compute, doc_ids in groups:
         for start in range(0, len(doc_ids), batch_size):
             batches.append((compute, doc_ids[start : start + batch_size]))
     total = sum(len(ids) for _, ids in batches)
@@ -378,19 +385,33 @@ def execute(
             _absorb(out, staging, result)
             progress.advance(len(ids), compute)
         return out
+    # A sliding window of batches in flight: enough to keep every worker
+    # busy, few enough that neither queued articles nor finished results
+    # pile up in this process as the corpus grows.
+    window = 2 * workers
+    queue = iter(batches)
+    pending: collections.deque = collections.deque()
+
+    def submit(n: int) -> None:
+        for compute, ids in itertools.islice(queue, n):
+            future = batch_task.submit(items_of(compute, ids), config.model, compute)
+            pending.append((compute, ids, future))
+
     with _workers_share_this_api():
-        futures = [
-            (compute, ids, batch_task.submit(items_of(compute, ids), config.model, compute))
-            for compute, ids in batches
-        ]
-    for compute, ids, future in futures:
-        try:
-            result = future.result()
-        except Exception as exc:  # a worker died: redo the batch here, article by article
-            log.warning("batch of %d failed on its worker (%s); running it here", len(ids), exc)
-            result = process_batch(items_of(compute, ids), config.model, 1, PLAIN_STAGES, compute)
-        _absorb(out, staging, result)
-        progress.advance(len(ids), compute)
+        submit(window)
+        while pending:
+            compute, ids, future = pending.popleft()
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker died: redo the batch here, article by article
+                log.warning("batch of %d failed on its worker (%s); running it here", len(ids), exc)
+                result = process_batch(
+                    items_of(compute, ids), config.model, 1, PLAIN_STAGES, compute
+                )
+            del future
+            _absorb(out, staging, result)
+            progress.advance(len(ids), compute)
+            submit(1)
     return out
 
 
