@@ -93,6 +93,52 @@ def test_multi_sentence_quote(extract):
     assert "Nobody should doubt that" in content
 
 
+def test_quotation_after_the_cue_sentence_continues_the_speaker(extract):
+    text = (
+        '"Subpoenas are not optional," panel Chairman Jason Chaffetz said after Pagliano '
+        'failed to appear. "Mr. Pagliano is a crucial fact witness in this investigation."'
+    )
+    row = _one(text, extract(text), "said")
+    content = _spans(text, row, "content")
+    assert "Subpoenas are not optional" in content
+    assert "Mr. Pagliano is a crucial fact witness" in content
+
+
+def test_quotation_continues_into_a_quoted_paragraph(extract):
+    text = (
+        "Henry Crespo leads the Florida Democratic Black Caucus.\n\n"
+        "“No one is writing songs for Hillary. Hillary has nobody like that,” he said.\n\n"
+        "“Right now, the vote is against Trump. It’s not for Hillary.”"
+    )
+    row = _one(text, extract(text), "said")
+    content = _spans(text, row, "content")
+    assert "No one is writing songs for Hillary" in content
+    assert "Right now, the vote is against Trump" in content
+    assert row["quote_type"] == "direct"
+
+
+def test_another_speaker_in_between_keeps_the_quotation(extract):
+    text = (
+        '"We will win this state," Smith said on Monday. Jones said the party was split. '
+        '"It is over for them."'
+    )
+    rows = extract(text)
+    smith = [r for r in rows if _spans(text, r, "source") == "Smith"]
+    assert smith and "It is over" not in _spans(text, smith[0], "content")
+
+
+def test_colon_cue_introduces_the_quoted_paragraph(extract):
+    text = (
+        "On July 6, Sanders made the following comment:\n\n"
+        "“For young people who have dropped out of high school, the unemployment rate "
+        "is 33 percent.”"
+    )
+    rows = extract(text)
+    sanders = [r for r in rows if _spans(text, r, "source") == "Sanders"]
+    assert sanders, rows
+    assert "the unemployment rate is 33 percent" in _spans(text, sanders[0], "content")
+
+
 def test_according_to(extract):
     text = "According to the Federal Election Commission, the campaign raised $18 million in July."
     row = _one(text, extract(text), "According to")
@@ -184,7 +230,8 @@ def test_signed_post_and_transcript_label(extract):
     text = (
         "Obama spoke on Monday.\n\n"
         "“No sympathy, no integrity, a real fiasco.” ― Jane Doe (@janedoe) September 27, 2016\n\n"
-        "PENCE: Well, look, this is serious business."
+        "PENCE: Well, look, this is serious business.\n\n"
+        '"WALLACE: But, Governor Pence, I have got to ask you.'
     )
     rows = extract(text)
     signed = _one(text, rows, "―")
@@ -193,6 +240,8 @@ def test_signed_post_and_transcript_label(extract):
     label = _one(text, rows, ":")
     assert _spans(text, label, "source") == "PENCE"
     assert _content(text, label) == "Well, look, this is serious business"
+    quoted = [r for r in rows if _spans(text, r, "source") == "WALLACE"]
+    assert quoted and _content(text, quoted[0]).startswith("But, Governor Pence")
 
 
 # ---------------------------------------------------------------- not attributions
@@ -234,6 +283,17 @@ def test_quote_regions_pair_curly_straight_and_doubled_apostrophes():
         '"a b"',
         "“c d”",
         "''e f''",
+    ]
+
+
+def test_quote_regions_nest_curly_quotes_and_repair_a_reversed_opening_mark():
+    text = "“I’d rather live in what he calls “hell” than with him.” ― A. Rodarte"
+    assert [text[s:e] for s, e in quote_regions(text, [(0, len(text))])] == [
+        "“I’d rather live in what he calls “hell” than with him.”"
+    ]
+    text = "”Mr. Trump embodies the legacy of racism.” ― Sonya Herridge"
+    assert [text[s:e] for s, e in quote_regions(text, [(0, len(text))])] == [
+        "”Mr. Trump embodies the legacy of racism.”"
     ]
 
 

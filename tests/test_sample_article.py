@@ -111,11 +111,19 @@ def test_sample_quote_types(sample):
     assert _by_cue(attributions, "insisted", "he")["quote_type"] == "indirect"
 
 
-def test_nested_according_to_is_not_a_second_attribution(sample):
-    """PolNeAR gives a token one role: "according to its sources" sits inside
-    NBC's content and is not reported again."""
+def test_nested_according_to_is_its_own_anonymous_attribution(sample):
+    """PolNeAR annotates nested attributions: "NBC reported that, according to
+    its sources among former and current U.S. officials, ..." is NBC's, and
+    inside its content the anonymous sources' own."""
     _, attributions = sample
-    assert not [a for a in attributions if a["source_text"] and "its sources" in a["source_text"]]
+    nbc = _by_cue(attributions, "reported", "U.S. news broadcaster NBC")
+    sources = _by_cue(
+        attributions, "according to", "its sources among former and current U.S. officials"
+    )
+    assert sources["source_type"] == "anonymous"
+    outer = nbc["content_spans"][0]
+    assert outer["start"] <= sources["cue_spans"][0]["start"] < outer["end"]
+    assert sources["content_text"].startswith("the United States was working with other NATO")
 
 
 def test_sample_headline_and_footer(sample):

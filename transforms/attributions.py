@@ -202,21 +202,30 @@ _QUOTE_MARK = re.compile("''|[\u201c\u201d\"\u00ab\u00bb\u201e]")
 def quote_regions(text: str, paragraph_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of double-quoted passages, marks included, within paragraphs.
 
-    Curly quotes pair open with close; straight quotes (and ``''``)
-    alternate.  A quote left open at the end of a paragraph closes there
-    (news style continues multi-paragraph quotes by reopening them).
+    Curly quotes pair open with close and nest ('“... what he calls “hell”
+    than ...”' is one passage); a closing mark where nothing is open that
+    runs straight into a word ('”Mr. Trump embodies ...”') opens one, as its
+    typist meant.  Straight quotes (and ``''``) alternate.  A quote left
+    open at the end of a paragraph closes there (news style continues
+    multi-paragraph quotes by reopening them).
     """
     regions = []
     for p_start, p_end in paragraph_spans:
-        open_at = None
+        open_at, depth = None, 0
         for mark in _QUOTE_MARK.finditer(text, p_start, p_end):
-            ch = mark.group()
+            ch, at = mark.group(), mark.start()
             if open_at is None:
-                if ch in ("“", '"', "«", "„", "''"):
-                    open_at = mark.start()
+                starts_word = at + 1 < p_end and text[at + 1].isalnum()
+                after_space = at == p_start or not text[at - 1].isalnum()
+                if ch in ("“", '"', "«", "„", "''") or (ch == "”" and starts_word and after_space):
+                    open_at, depth = at, 1
+            elif ch in ("“", "„") and text[open_at] in ("“", "„", "”"):
+                depth += 1
             elif ch in ("”", '"', "»", "''"):
-                regions.append((open_at, mark.end()))
-                open_at = None
+                depth -= 1
+                if depth == 0 or ch != "”":
+                    regions.append((open_at, mark.end()))
+                    open_at, depth = None, 0
         if open_at is not None and p_end - open_at > 1:
             regions.append((open_at, p_end))
     return regions
@@ -817,10 +826,14 @@ def learned_attribution(
         elif label == "source":
             sources.append((scores[1] - scores[0], cand))
     content = _merge_adjacent(text, sorted(content))
+    introduced = _quote_after_colon(anchor, quotes, text)
     if content:
         content = _extend_with_quotes(content, quotes, anchor.idx)
+        content = _quote_after_own_colon(content, quotes, text)
+        if introduced and all(e <= introduced[0] for _, e in content):
+            content.append(introduced)  # "made the following comment: “...”"
     else:
-        content = _adjacent_quotes(anchor, quotes, text)
+        content = _adjacent_quotes(anchor, quotes, text) or ([introduced] if introduced else [])
     if not content:
         return None
     content = _continued_quotes(anchor, content, quotes, text)
@@ -833,6 +846,8 @@ def learned_attribution(
         src = _without_dateline(_learned_source(cand))
         if src and not _is_expletive(head):
             source = [_token_span(src)]
+    if not source and prob < model.get("sourceless_threshold", 0.0):
+        return None  # a passive "is scheduled" needs a surer cue than "X said"
     return Attribution(
         source=source,
         cue=[_token_span(cue)],
@@ -965,7 +980,7 @@ def headline_colon_attributions(sent: Span) -> list[Attribution]:
 #: The dash and name that sign an embedded post or an epigraph.
 _SIGNATURE = re.compile(r"[ \t\u00a0]*(—|―|--)[ \t\u00a0]*((?:[A-Z][\w.'’-]*[ \u00a0]?){1,5})")
 #: A speaker label opening a transcript paragraph: "PENCE: Well, look, ...".
-_SPEAKER_LABEL = re.compile(r"([A-Z][A-Za-z.'’ ]{1,30}?)(:)[ \t]+\S")
+_SPEAKER_LABEL = re.compile(r"[\"“]?([A-Z][A-Za-z.'’ ]{1,30}?)(:)[ \t]+\S")
 
 
 def signature_attributions(doc: Doc, quotes: Sequence[tuple[int, int]]) -> list[Attribution]:
@@ -1061,6 +1076,36 @@ def _adjacent_quotes(
     return out
 
 
+def _quote_after_own_colon(
+    content: list[tuple[int, int]], quotes: Sequence[tuple[int, int]], text: str
+) -> list[tuple[int, int]]:
+    """'she has the quality a president needs: "Steadiness -- ..."': a
+    quotation that a colon or dash hangs on the content belongs to it."""
+    end = content[-1][1]
+    for q_start, q_end in quotes:
+        if q_start >= end:
+            if text[end:q_start].strip() in (":", "--", "—", "–"):
+                return [*content[:-1], (content[-1][0], q_end)]
+            break
+    return content
+
+
+def _quote_after_colon(
+    anchor: Token, quotes: Sequence[tuple[int, int]], text: str
+) -> tuple[int, int] | None:
+    """The quotation a cue's sentence introduces with a final colon, even in
+    the next paragraph ('Caddell continued:' / '"The health issue ..."')."""
+    sent = anchor.sent
+    last = next((t for t in reversed(sent) if not t.is_space), None)
+    if last is None or last.text != ":" or last.i <= anchor.i:
+        return None
+    colon_end = last.idx + 1
+    after = next((q for q in quotes if q[0] >= colon_end), None)
+    if after is None or text[colon_end : after[0]].strip():
+        return None
+    return after
+
+
 def learned_attributions(
     sent: Span, model: dict, quotes: Sequence[tuple[int, int]], text: str
 ) -> list[Attribution]:
@@ -1098,12 +1143,17 @@ def _inside(span: tuple[int, int], others: Iterable[tuple[int, int]]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in others)
 
 
-def drop_nested(attrs: list[Attribution]) -> list[Attribution]:
-    """Remove attributions whose cue lies inside another one's content.
+def drop_nested(
+    attrs: list[Attribution], nested_threshold: float | None = None
+) -> list[Attribution]:
+    """Remove attributions whose cue lies inside another one's content,
+    unless their cue probability reaches ``nested_threshold``.
 
-    PolNeAR gives each token at most one role, so the outer attribution wins
-    and the nested one is part of its content.  Duplicates (same cue) keep
-    the first found.
+    PolNeAR annotates nested attributions ("NBC reported that, according to
+    its sources, ..." is two), but a cue inside a quotation or a reported
+    clause is more often just a word of it: a nested attribution needs a
+    surer cue than a top-level one.  Without a threshold (the rules) the
+    outer one alone is kept.  Duplicates (same cue) keep the first found.
     """
     kept = []
     seen_cues = set()
@@ -1112,11 +1162,96 @@ def drop_nested(attrs: list[Attribution]) -> list[Attribution]:
         if cue in seen_cues:
             continue
         others = [s for b in attrs if b is not a for s in b.content]
-        if _inside(cue, others):
+        if _inside(cue, others) and (nested_threshold is None or a.confidence < nested_threshold):
             continue
         seen_cues.add(cue)
         kept.append(a)
     return kept
+
+
+def continue_quotations(
+    found: Sequence[Attribution],
+    quotes: Sequence[tuple[int, int]],
+    sentences: Sequence[tuple[int, int, int, str, int | None]],
+    doc: Doc,
+) -> None:
+    """Carry a speaker on into the quotations that follow (in place).
+
+    News style lets one cue serve several passages::
+
+        "Subpoenas are not optional," Chaffetz said after the hearing.
+        "Mr. Pagliano is a crucial fact witness."
+
+        "You know, I love Larry," he said, but "when it comes to energy ..."
+
+        The administration may be reluctant to act, Schiff said. "The
+        other factor the administration may be considering is ..."
+
+        "No one is writing songs for Hillary," he said.
+
+        "Right now, the vote is against Trump."
+
+    A quotation continues the attribution before it when it opens a
+    sentence of the same paragraph, follows the cue's clause with only a
+    conjunction in between, or makes up the whole of the next paragraph,
+    and no other speaker is cued in between.  A quotation that is already
+    another attribution's content stops the run.  Runs after speaker
+    resolution, so that "He didn't suggest retaliation." between two
+    quotations of Obama's does not interrupt him.
+    """
+    text = doc.text
+    bounds: dict[int, list[int]] = {}
+    for _, start, end, _, para in sentences:
+        b = bounds.setdefault(-1 if para is None else para, [start, end])
+        b[0], b[1] = min(b[0], start), max(b[1], end)
+    paragraphs = sorted(tuple(b) for b in bounds.values())
+    para_starts = [p[0] for p in paragraphs]
+    sentence_starts = {s[1] for s in sentences}
+
+    def paragraph_of(offset: int) -> int:
+        return max(0, bisect.bisect_right(para_starts, offset) - 1)
+
+    def opens_sentence(q_start: int) -> bool:
+        i = q_start
+        while i > 0 and text[i - 1] in " \t\u00a0":
+            i -= 1
+        return i in sentence_starts or q_start in sentence_starts
+
+    def only_joiners(attr: Attribution, start: int, end: int) -> bool:
+        """'," he said, but "': the gap holds the cue, its source, punctuation, and/or."""
+        gap = doc.char_span(start, end, alignment_mode="expand")
+        own = attr.cue + attr.source
+        return gap is not None and all(
+            t.is_punct or t.is_space or t.pos_ == "CCONJ" or _overlaps(_token_span([t]), own)
+            for t in gap
+        )
+
+    def whole_paragraph(q: tuple[int, int], para: int) -> bool:
+        p_start, p_end = paragraphs[para]
+        return not text[p_start : q[0]].strip() and not text[q[1] : p_end].strip(" \t\u00a0.,;")
+
+    def who(a: Attribution) -> str | None:
+        return a.speaker or " ".join(text[s:e] for s, e in a.source) or None
+
+    for attr in found:
+        end = max(e for _, e in attr.content)
+        para = paragraph_of(end - 1)
+        for q in quotes:
+            if q[0] < end:
+                continue  # before the content, or already (partly) in it
+            if any(b is not attr and _overlaps(q, b.content) for b in found):
+                break
+            cued = [b for b in found if b is not attr and end <= b.cue[0][0] < q[0]]
+            if any(who(b) not in (None, who(attr)) for b in cued):
+                break  # someone else speaks in between
+            q_para = paragraph_of(q[0])
+            if q_para == para:
+                if not (opens_sentence(q[0]) or only_joiners(attr, end, q[0])):
+                    break
+            elif q_para != para + 1 or not whole_paragraph(q, q_para):
+                break
+            attr.content = _union([*attr.content, q])
+            end, para = q[1], q_para
 
 
 def attribution_sentences(
@@ -1170,14 +1305,14 @@ def document_attributions(
     if model is not None:
         found = signature_attributions(doc, quotes) + transcript_attributions(doc, body) + found
     found.sort(key=lambda a: a.cue[0])
-    found = drop_nested(found)
+    found = drop_nested(found, None if model is None else model.get("nested_threshold"))
     resolver = SpeakerResolver(doc)
-    starts = [s[1] for s in sentences]
-    rows = []
     for n, attr in enumerate(found):
         attr.speaker, attr.source_type = resolver.resolve(attr, found[:n])
-        rows.append(_row(doc_id, n, text, attr, sentences, starts))
-    return rows
+    if model is not None:
+        continue_quotations(found, quotes, body, doc)
+    starts = [s[1] for s in sentences]
+    return [_row(doc_id, n, text, attr, sentences, starts) for n, attr in enumerate(found)]
 
 
 def _row(doc_id, n, text, attr: Attribution, sentences, starts) -> dict:
