@@ -28,6 +28,7 @@ from pathlib import Path
 from flows.storage import COMPLETE_STATUSES, Catalog
 from transforms.report import (
     ReportData,
+    TableRows,
     article_page,
     count_by,
     index_page,
@@ -36,11 +37,39 @@ from transforms.report import (
     summary_text,
     top_claims,
 )
+from transforms.schemas import ALL_TABLES
 
 log = logging.getLogger("claimflow")
 
 EXIT_OK, EXIT_CANNOT_RUN = 0, 2
 ARTICLES_DIR = "articles"
+#: Article pages are written this many at a time (bounded memory).
+PAGE_CHUNK = 500
+#: The columns the overview page and the summary read from each table.
+INDEX_COLUMNS = {
+    "documents": tuple(n for n in ALL_TABLES["documents"].names if n != "text"),
+    "sentences": ("doc_id",),
+    "attributions": (
+        "doc_id",
+        "attribution_id",
+        "speaker",
+        "source_type",
+        "cue_lemma",
+        "quote_type",
+    ),
+    "claims": (
+        "doc_id",
+        "claim_id",
+        "start",
+        "end",
+        "text",
+        "check_worthiness",
+        "checkworthy",
+        "claim_type",
+        "speaker",
+        "stance",
+    ),
+}
 
 
 class ReportError(RuntimeError):
@@ -110,18 +139,24 @@ def _errors_of(catalog: Catalog, run: dict) -> list[dict]:
 
 
 def load_report_data(catalog: Catalog, run_id: str | None = None) -> ReportData:
-    """The tables of one run's version set, as rows."""
+    """The tables of one run's version set, as rows made on demand, with
+    only the columns the overview shows (:data:`INDEX_COLUMNS`).
+
+    Memory stays well below the size of the tables: no article text, no
+    spans; article pages read their full rows a slice of articles at a time.
+    """
     run = choose_run(catalog, run_id)
     versions = run["table_versions"]
 
-    def rows(table: str) -> list[dict]:
-        if versions.get(table) is None:
-            return []
-        return catalog.read(table, versions[table]).to_pylist()
+    def rows(table: str) -> TableRows:
+        version = versions.get(table)
+        if version is None:
+            return TableRows(ALL_TABLES[table].empty_table().select(list(INDEX_COLUMNS[table])))
+        return TableRows(catalog.read(table, version, columns=INDEX_COLUMNS[table]))
 
     return ReportData(
         run=run,
-        documents=rows("documents"),
+        documents=list(rows("documents")),
         sentences=rows("sentences"),
         attributions=rows("attributions"),
         claims=rows("claims"),
@@ -145,21 +180,30 @@ def write_report(
     With ``only`` (an incremental run's changed articles), other articles'
     pages are rewritten only when missing: the index is always rewritten.
     """
-    data = load_report_data(Catalog(data_dir), run_id)
+    catalog = Catalog(data_dir)
+    data = load_report_data(catalog, run_id)
     out = Path(out_dir)
     pages = out / ARTICLES_DIR
     pages.mkdir(parents=True, exist_ok=True)
     files = {str(d["doc_id"]): safe_filename(str(d["doc_id"])) for d in data.documents}
-    by_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for table, rows in (("attributions", data.attributions), ("claims", data.claims)):
-        for row in rows:
-            by_doc[str(row["doc_id"])][table].append(row)
-    for doc in data.documents:
-        doc_id = str(doc["doc_id"])
-        if only is not None and doc_id not in only and (pages / files[doc_id]).exists():
-            continue
-        html = article_page(doc, by_doc[doc_id]["attributions"], by_doc[doc_id]["claims"], data.run)
-        (pages / files[doc_id]).write_text(html, encoding="utf-8")
+    todo = [d for d in files if only is None or d in only or not (pages / files[d]).exists()]
+    versions = data.run["table_versions"]
+    for start in range(0, len(todo), PAGE_CHUNK):
+        # A slice of articles at a time: their full rows, then their pages.
+        chunk = todo[start : start + PAGE_CHUNK]
+        by_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+        for table in ("documents", "attributions", "claims"):
+            if versions.get(table) is None:
+                continue
+            for row in catalog.read(table, versions[table], doc_ids=chunk).to_pylist():
+                by_doc[str(row["doc_id"])][table].append(row)
+        for doc_id in chunk:
+            rows = by_doc[doc_id]
+            if not rows["documents"]:
+                continue
+            doc = rows["documents"][0]
+            page = article_page(doc, rows["attributions"], rows["claims"], data.run)
+            (pages / files[doc_id]).write_text(page, encoding="utf-8")
     wanted = set(files.values())
     for stale in pages.glob("*.html"):
         if stale.name not in wanted:

@@ -21,7 +21,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,20 +92,29 @@ class Catalog:
         return self.delta(table).version() if self.exists(table) else None
 
     def read(
-        self, table: str, version: int | None = None, doc_ids: Iterable[str] | None = None
+        self,
+        table: str,
+        version: int | None = None,
+        doc_ids: Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
     ) -> pa.Table:
         """Read one table version (default: current) as Arrow, optionally only
-        the rows of some documents (filtered while scanning, not after)."""
+        the rows of some documents (filtered while scanning, not after) and
+        only some columns (those the table has)."""
         if not self.exists(table):
-            return ALL_TABLES[table].empty_table()
+            empty = ALL_TABLES[table].empty_table()
+            return empty if columns is None else empty.select(list(columns))
         delta = self.delta(table, version)
+        if columns is not None:
+            present = {f.name for f in delta.schema().fields}
+            columns = [c for c in columns if c in present]
         if doc_ids is None:
-            return delta.to_pyarrow_table()
+            return delta.to_pyarrow_table(columns=columns)
         ids = sorted(set(doc_ids))
         if not ids:
-            return delta.to_pyarrow_table().slice(0, 0)
+            return delta.to_pyarrow_table(columns=columns).slice(0, 0)
         dataset = delta.to_pyarrow_dataset()
-        return dataset.to_table(filter=pc.field("doc_id").isin(ids))
+        return dataset.to_table(columns=columns, filter=pc.field("doc_id").isin(ids))
 
     def lineage(self, table: str, version: int) -> dict:
         """The claimflow lineage recorded with one version of a table ({} if none)."""

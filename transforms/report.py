@@ -20,14 +20,18 @@ claims may overlap or nest in any way and every character is escaped once.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import html
 import itertools
 import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 Row = Mapping[str, object]
 
@@ -39,6 +43,46 @@ TOP_CLAIMS = 50
 TOP_BARS = 15
 #: Errors listed on the overview page (``claimflow errors`` lists them all).
 MAX_ERRORS = 100
+
+
+class TableRows(Sequence[Row]):
+    """An Arrow table seen as a sequence of row dicts, made a chunk at a time.
+
+    The report walks each table a few times (counts, charts, the top
+    claims); holding every row as a Python dict would cost several times
+    the table's size, which on a large corpus is gigabytes.  Iterating
+    converts ``chunk`` rows at a time and lets them go.
+    """
+
+    def __init__(self, table: pa.Table, chunk: int = 8192) -> None:
+        self.table, self.chunk = table, chunk
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __iter__(self) -> Iterator[Row]:
+        for batch in self.table.to_batches(max_chunksize=self.chunk):
+            yield from batch.to_pylist()
+
+    def column(self, name: str) -> list[object]:
+        """One column's values (all None when the table lacks it)."""
+        if name not in self.table.column_names:
+            return [None] * len(self)
+        return self.table[name].to_pylist()
+
+    def for_docs(self, doc_ids: Iterable[str]) -> list[Row]:
+        """The rows of some articles only."""
+        wanted = pa.array(sorted(set(doc_ids)), pa.string())
+        return self.table.filter(pc.is_in(self.table["doc_id"], value_set=wanted)).to_pylist()
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return list(itertools.islice(self, *index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.table.slice(index, 1).to_pylist()[0]
 
 
 @dataclass(frozen=True)
@@ -96,10 +140,25 @@ def overview(data: ReportData) -> dict[str, int]:
         "sentences": len(data.sentences),
         "attributions": len(data.attributions),
         "claims": len(data.claims),
-        "check-worthy claims": sum(bool(_get(c, "checkworthy", False)) for c in data.claims),
+        "check-worthy claims": sum(bool(v) for v in values_of(data.claims, "checkworthy")),
         "errors": severities.get("error", 0),
         "warnings": severities.get("warning", 0),
     }
+
+
+def values_of(rows: Iterable[Row], column: str) -> Iterable[object]:
+    """One column of some rows (read straight from Arrow for :class:`TableRows`)."""
+    if isinstance(rows, TableRows):
+        return rows.column(column)
+    return (row.get(column) for row in rows)
+
+
+def rows_of_docs(rows: Iterable[Row], doc_ids: Iterable[str]) -> list[Row]:
+    """The rows of some articles."""
+    if isinstance(rows, TableRows):
+        return rows.for_docs(doc_ids)
+    wanted = set(doc_ids)
+    return [r for r in rows if str(r["doc_id"]) in wanted]
 
 
 def count_by(
@@ -111,8 +170,7 @@ def count_by(
     is None.
     """
     counts: Counter[str] = Counter()
-    for row in rows:
-        value = row.get(column)
+    for value in values_of(rows, column):
         if value is None or value == "":
             if missing is None:
                 continue
@@ -145,7 +203,7 @@ def per_article_counts(
     Integer bins while they fit in ``max_bins``, ranges ("10-19") beyond.
     The last bin holds the largest count.
     """
-    per_doc = Counter(str(r["doc_id"]) for r in rows)
+    per_doc = Counter(str(d) for d in values_of(rows, "doc_id"))
     counts = [per_doc.get(str(d["doc_id"]), 0) for d in documents]
     if not counts:
         return []
@@ -164,10 +222,8 @@ def per_article_counts(
 
 def charts(data: ReportData) -> list[Chart]:
     """Every chart of the overview page, in display order."""
-    unresolved = sum(1 for a in data.attributions if not a.get("speaker"))
-    scores = [
-        float(c["check_worthiness"]) for c in data.claims if c.get("check_worthiness") is not None
-    ]
+    unresolved = sum(1 for s in values_of(data.attributions, "speaker") if not s)
+    scores = [float(v) for v in values_of(data.claims, "check_worthiness") if v is not None]
     return [
         Chart(
             "speakers",
@@ -222,14 +278,20 @@ def charts(data: ReportData) -> list[Chart]:
     ]
 
 
-def top_claims(claims: Sequence[Row], n: int = TOP_CLAIMS) -> list[Row]:
-    """The ``n`` most check-worthy claims (unscored ones last; ties in text order)."""
+def top_claims(claims: Iterable[Row], n: int = TOP_CLAIMS) -> list[Row]:
+    """The ``n`` most check-worthy claims (unscored ones last; ties in text
+    order), keeping only ``n`` rows at a time."""
 
-    def key(c: Row) -> tuple:
-        score = c.get("check_worthiness")
-        return (score is None, -(score or 0.0), str(c["doc_id"]), c.get("start") or 0)
+    def key(score: object, doc_id: object, start: object) -> tuple:
+        return (score is None, -(score or 0.0), str(doc_id), start or 0)
 
-    return sorted(claims, key=key)[:n]
+    rows = claims if isinstance(claims, Sequence) else list(claims)
+    columns = [list(values_of(rows, c)) for c in ("check_worthiness", "doc_id", "start")]
+    ranked = enumerate(zip(*columns, strict=True))
+    best = [i for i, _ in heapq.nsmallest(n, ranked, key=lambda item: key(*item[1]))]
+    if isinstance(rows, TableRows):
+        return rows.table.take(best).to_pylist()
+    return [rows[i] for i in best]
 
 
 # ---------------------------------------------------------------- text segments
@@ -430,9 +492,11 @@ def index_page(data: ReportData, files: Mapping[str, str], articles_dir: str = "
         f'<div class="card" data-count="{_esc(k)}"><b>{v:,}</b>{_esc(k)}</div>'
         for k, v in counts.items()
     )
-    keys = _claim_keys(data.claims)
+    best = top_claims(data.claims)
+    top_docs = {str(c["doc_id"]) for c in best}
+    keys = _claim_keys(rows_of_docs(data.claims, top_docs))
     rows = []
-    for rank, c in enumerate(top_claims(data.claims), 1):
+    for rank, c in enumerate(best, 1):
         doc = str(c["doc_id"])
         link = f"{articles_dir}/{files.get(doc, safe_filename(doc))}#{keys[str(c['claim_id'])]}"
         rows.append(
@@ -452,7 +516,7 @@ def index_page(data: ReportData, files: Mapping[str, str], articles_dir: str = "
         else '<p class="mute">no claims</p>'
     )
     per_doc = {
-        name: Counter(str(r["doc_id"]) for r in table)
+        name: Counter(str(d) for d in values_of(table, "doc_id"))
         for name, table in (
             ("sentences", data.sentences),
             ("attributions", data.attributions),
