@@ -252,6 +252,7 @@ def bench_size(
             "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
             "peak_rss_main_mb": median([r["peak_rss_main_mb"] for r in runs]),
             "stage_seconds": runs[0]["summary"].get("stage_seconds", {}),
+            "phase_seconds": runs[0]["summary"].get("phase_seconds", {}),
             "repeats": times,
             "data": str(OUT / f"data-{n}-{label}-{times - 1}"),
         }
@@ -385,6 +386,12 @@ def to_markdown(r: dict) -> str:
             f"\nStage shares at {s['articles']} articles (worker time): "
             + ", ".join(f"{k} {100 * v / total:.0f} %" for k, v in stages.items())
         )
+        phases = s[key].get("phase_seconds", {})
+        if phases:
+            lines.append(
+                "Wall time by phase (after start-up): "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
+            )
     if "reruns" in r:
         x = r["reruns"]
         lines += [

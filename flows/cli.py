@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", default="seeds", help="input folder (default: seeds)")
     run.add_argument("--data", default="data", help="output folder (default: data)")
     run.add_argument(
-        "--batch-size", type=int, default=200, help="articles per task run (default: 200)"
+        "--batch-size", type=int, default=100, help="articles per task run (default: 100)"
     )
     run.add_argument(
         "--runner",

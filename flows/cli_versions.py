@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rerun.add_argument("--from-run", help="run id whose table versions to read (default: latest)")
     rerun.add_argument("--downstream", action="store_true", help="also rerun the later stages")
     rerun.add_argument("--data", default="data", help="data folder (default: data)")
-    rerun.add_argument("--batch-size", type=int, default=200, help="articles per task run")
+    rerun.add_argument("--batch-size", type=int, default=100, help="articles per task run")
     rerun.add_argument("--processes", type=int, default=1, help="spaCy parser processes")
     rerun.add_argument("--json", action="store_true", help="print the run summary as JSON")
     rerun.set_defaults(handler=cmd_rerun)

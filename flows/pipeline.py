@@ -128,7 +128,7 @@ def problems_table(problems: Sequence[InputProblem], run_id: str) -> pa.Table:
 def claimflow(
     seeds_dir: str = "seeds",
     data_dir: str = "data",
-    batch_size: int = 200,
+    batch_size: int = 100,
     n_process: int = 1,
     max_bytes: int = 5_000_000,
     force: bool = False,
@@ -161,6 +161,7 @@ def claimflow(
 
     Returns a summary of the run.
     """
+    t0 = time.perf_counter()
     config = RunConfig(max_bytes=max_bytes)
     catalog = Catalog(data_dir)
     started = dt.datetime.now(dt.UTC)
@@ -191,6 +192,7 @@ def claimflow(
                 log.info("nothing changed since run %s: no new table versions", latest["run_id"])
                 return run.unchanged(latest)
             plan = plan_incremental(catalog, run, documents, force, prune)
+            del ingested, documents  # the plan holds the one copy of the texts
             if plan.nothing_to_do and not problems:
                 log.info(
                     "no article changed since run %s: no new table versions",
@@ -199,12 +201,15 @@ def claimflow(
                 return run.unchanged(latest)
 
         staging = Staging(catalog, run.run_id)
+        phases = {"prepare": time.perf_counter() - t0}
         try:
             out = execute(catalog, plan, config, batch_size, n_process, workers, staging)
+            phases["execute"] = time.perf_counter() - t0 - sum(phases.values())
             problems += locate(out.problems, plan.documents)
             versions, run.committed, run.counts, run.failed = commit(
                 catalog, plan, out, problems, run, staging
             )
+            phases["commit"] = time.perf_counter() - t0 - sum(phases.values())
         finally:
             staging.close()
         summary = run.finish(
@@ -223,6 +228,9 @@ def claimflow(
         # Reads only; never fails the run.  Incremental runs rewrite the
         # pages of the articles they changed (and the index).
         publish_report(data_dir, summary["run_id"], only=None if plan.dirty else plan.changed)
+        phases["report"] = time.perf_counter() - t0 - sum(phases.values())
+    # Wall time of the run's phases (start-up before the flow body excluded).
+    summary["phase_seconds"] = {k: round(v, 3) for k, v in phases.items()}
     return summary
 
 
@@ -337,6 +345,9 @@ def plan_rerun(
 
 # ---------------------------------------------------------------- executing
 
+#: The smallest batch the pipeline splits a run into for parallel workers.
+MIN_BATCH = 25
+
 
 def execute(
     catalog: Catalog,
@@ -362,9 +373,12 @@ def execute(
     with the corpus.
     """
     groups = plan.groups()
-    if workers > 1:  # at least four batches per worker, so none idles at the end
+    if workers > 1:
+        # At least four batches per worker, so that none idles at the end;
+        # never below MIN_BATCH articles, so that a small run stays in this
+        # process instead of paying for worker start-up.
         n = sum(len(ids) for _, ids in groups)
-        batch_size = max(1, min(batch_size, math.ceil(n / (4 * workers))))
+        batch_size = min(batch_size, max(MIN_BATCH, math.ceil(n / (4 * workers))))
     batches = []
     for compute, doc_ids in groups:
         for start in range(0, len(doc_ids), batch_size):

@@ -37,7 +37,11 @@ def _free_port() -> int:
 
 def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        args, cwd=PROJECT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        args,
+        cwd=PROJECT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -80,12 +84,18 @@ def prefect_server(tmp_path_factory):
     }
     env.pop("PREFECT_API_URL", None)
     log = root / "server.log"
-    server = _start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
-                     "--port", str(port)], env, log)
+    server = _start(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+        log,
+    )
     try:
-        _wait("the Prefect server to be healthy",
-              lambda: urllib.request.urlopen(f"{url}/health", timeout=2).status == 200,
-              120, [log])
+        _wait(
+            "the Prefect server to be healthy",
+            lambda: urllib.request.urlopen(f"{url}/health", timeout=2).status == 200,
+            120,
+            [log],
+        )
         yield url, {**env, "PREFECT_API_URL": url}, root
     finally:
         _stop(server)
@@ -98,23 +108,55 @@ def test_served_deployment_runs_on_demand_and_keeps_its_schedule(prefect_server,
     data = tmp_path / "data"
     serve_log = tmp_path / "serve.log"
     logs = [serve_log, root / "server.log"]
-    serve = _start([str(BIN / "claimflow"), "serve", "--cron", "0 6 * * *", "--name",
-                    "claimflow-test", "--seeds", str(seeds), "--data", str(data),
-                    "--workers", "1"], env, serve_log)
+    serve = _start(
+        [
+            str(BIN / "claimflow"),
+            "serve",
+            "--cron",
+            "0 6 * * *",
+            "--name",
+            "claimflow-test",
+            "--seeds",
+            str(seeds),
+            "--data",
+            str(data),
+            "--workers",
+            "1",
+        ],
+        env,
+        serve_log,
+    )
     try:
+
         def inspect() -> dict | None:
-            out = subprocess.run([str(BIN / "prefect"), "--no-prompt", "deployment", "inspect",
-                                  DEPLOYMENT, "--output", "json"], env=env,
-                                 capture_output=True, text=True, timeout=60)
+            out = subprocess.run(
+                [
+                    str(BIN / "prefect"),
+                    "--no-prompt",
+                    "deployment",
+                    "inspect",
+                    DEPLOYMENT,
+                    "--output",
+                    "json",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             return json.loads(out.stdout) if out.returncode == 0 else None
 
         deployment = _wait("the served deployment", inspect, 120, logs)
         crons = [s["schedule"].get("cron") for s in deployment.get("schedules", [])]
         assert "0 6 * * *" in crons
 
-        triggered = subprocess.run([str(BIN / "prefect"), "--no-prompt", "deployment", "run",
-                                    DEPLOYMENT], env=env, capture_output=True, text=True,
-                                   timeout=60)
+        triggered = subprocess.run(
+            [str(BIN / "prefect"), "--no-prompt", "deployment", "run", DEPLOYMENT],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert triggered.returncode == 0, triggered.stdout + triggered.stderr
 
         def complete_run() -> dict | None:

@@ -192,7 +192,7 @@ def test_news_abbreviations_do_not_end_sentences(split):
 def test_quotations_keep_their_closing_quote_and_split_after_it(split):
     rows = split(
         '"We are ready. We will not give up," Petrenko told reporters. "Nobody wants war."\n'
-        "He added: \"This is not the time.\" The talks resume on Friday.",
+        'He added: "This is not the time." The talks resume on Friday.',
         headline=False,
     )
     assert texts(rows) == [

@@ -121,9 +121,7 @@ _CAPTION_LABEL = re.compile(
 #: A caption line: "Image caption Rescuers at work", "Pictured: the site".
 _CAPTION = re.compile(r"^(?:(?:image|photo|picture|video) caption\b|caption:|pictured:)", re.I)
 #: A date-time stamp of an e-mail or forum header: its own sentence.
-_TIMESTAMP = re.compile(
-    r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM|am|pm)\b"
-)
+_TIMESTAMP = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM|am|pm)\b")
 #: Words before a time stamp that make it part of the sentence ("Posted at").
 _STAMP_INTRO = re.compile(r"\b(?:on|at|sent|dated?:?)\s*$", re.IGNORECASE)
 #: A sentence break in raw text: word, terminal punctuation, closers, space,
