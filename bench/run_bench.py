@@ -272,6 +272,7 @@ def main() -> int:
     )
     parser.add_argument("--no-server", action="store_true", help="skip the running-server runs")
     args = parser.parse_args()
+    bench_t0 = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -344,6 +345,7 @@ def main() -> int:
             "throughput_ratio_large_vs_small": rate(large) / rate(small),
             "peak_rss_ratio_large_vs_small": large[key]["peak_rss_mb"] / small[key]["peak_rss_mb"],
         }
+    results["bench_seconds"] = time.perf_counter() - bench_t0
     (PROJECT / "bench" / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (PROJECT / "bench" / "results.md").write_text(to_markdown(results))
     print(to_markdown(results))
@@ -403,6 +405,8 @@ def to_markdown(r: dict) -> str:
             f"{x['one_percent_seconds']:.1f} s (target ≤ "
             f"{x['one_percent_target_seconds']:.1f} s)",
         ]
+    if "bench_seconds" in r:
+        lines += ["", f"The whole benchmark took {r['bench_seconds'] / 60:.1f} minutes."]
     if "scaling" in r:
         x = r["scaling"]
         lines += [
