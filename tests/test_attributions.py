@@ -186,12 +186,22 @@ def test_plan_and_hope(extract):
     assert _content(text, _one(text, rows, "hope")) == "that the ruling will stand"
 
 
-@pytest.mark.xfail(reason="noun cues are rare in PolNeAR train and not learned yet", strict=False)
 def test_noun_cue(extract):
     text = "His concern is that Congress will block the deal."
     row = _one(text, extract(text), "concern")
     assert _spans(text, row, "source") == "His"
     assert _content(text, row) == "that Congress will block the deal"
+    text = "In Mr. Schumer's view, the Senate will not pass the bill this year."
+    row = _one(text, extract(text), "view")
+    assert _spans(text, row, "source") == "Mr. Schumer's"
+    assert _content(text, row) == "the Senate will not pass the bill this year"
+    text = (
+        "Fact-checkers rejected Trump's claim that there have been thousands of "
+        "shootings in Chicago."
+    )
+    row = _one(text, extract(text), "claim")
+    assert _spans(text, row, "source") == "Trump's"
+    assert _content(text, row) == "that there have been thousands of shootings in Chicago"
 
 
 def test_ruling(extract):

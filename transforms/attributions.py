@@ -110,6 +110,15 @@ PERSON_ROLES = words(
     activist deputy
     """
 )
+#: Nouns that report what their owner says, thinks or wants ("his concern is
+#: that ...", "in Mr. Smith's view, ..."): few in PolNeAR train, so a rule.
+NOUN_CUES = words(
+    """
+    concern view belief claim argument position hope fear assessment opinion
+    warning promise conclusion suspicion contention message worry expectation
+    understanding estimate assertion insistence point judgment
+    """
+)
 ANONYMOUS_WORDS = words(
     """
     source sources official officials aide aides person people insider
@@ -1106,6 +1115,57 @@ def _quote_after_colon(
     return after
 
 
+def noun_cue_attributions(sent: Span) -> list[Attribution]:
+    """Noun cues with an owner: "His concern is that Congress will block the
+    deal." (the noun is the subject of "is" + a clause), "Trump's claim that
+    there have been thousands of shootings" (a "that" clause of the noun) and
+    "In Mr. Smith's view, the deal is dead." (the rest of the clause)."""
+    out = []
+    for tok in sent:
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in NOUN_CUES:
+            continue
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if owner is None:
+            continue
+        head = tok.head
+        own_clause = next(
+            (
+                c
+                for c in tok.children
+                if c.dep_ in ("acl", "ccomp")
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            ),
+            None,
+        )
+        if own_clause is not None:
+            content = _subtree_span(own_clause)
+        elif tok.dep_ == "nsubj" and head.lemma_ == "be":
+            clause = next(
+                (c for c in head.children if c.dep_ in ("ccomp", "attr") and c.i > head.i), None
+            )
+            if clause is None or not any(t.dep_ == "mark" for t in clause.children):
+                continue
+            content = _subtree_span(clause)
+        elif tok.dep_ == "pobj" and head.lower_ == "in" and head.head.pos_ in ("VERB", "AUX"):
+            content = _subtree_span(head.head, exclude=[head])
+        else:
+            continue
+        source = list(owner.subtree)  # PolNeAR keeps the "'s": "Stumpf's"
+        if not content or not source:
+            continue
+        out.append(
+            Attribution(
+                source=[_token_span(source)],
+                cue=[_token_span([tok])],
+                content=[_token_span(content)],
+                cue_lemma=tok.lemma_.lower(),
+                source_head=owner,
+                confidence=0.6,
+            )
+        )
+    return out
+
+
 def learned_attributions(
     sent: Span, model: dict, quotes: Sequence[tuple[int, int]], text: str
 ) -> list[Attribution]:
@@ -1299,6 +1359,7 @@ def document_attributions(
             if kind == "headline":
                 found.extend(headline_colon_attributions(sent))
             found.extend(learned_attributions(sent, model, quotes, text))
+            found.extend(noun_cue_attributions(sent))
         else:
             found.extend(according_to_attributions(sent))
             found.extend(verb_attributions(sent, quotes))
