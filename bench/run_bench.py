@@ -173,15 +173,12 @@ def fresh(name: str) -> Path:
     return path
 
 
-def change_one_percent(seeds: Path) -> int:
-    files = sorted(seeds.glob("*.txt"))
-    step = 100
-    for path in files[::step]:
-        path.write_text(
-            path.read_text(encoding="utf-8") + "\nA spokesperson said more later.\n",
-            encoding="utf-8",
-        )
-    return len(files[::step])
+def change_one_percent(seeds: Path) -> dict[Path, str]:
+    """Append a sentence to every 100th article; returns the original texts."""
+    originals = {p: p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))[::100]}
+    for path, text in originals.items():
+        path.write_text(text + "\nA spokesperson said more later.\n", encoding="utf-8")
+    return originals
 
 
 def startup_seconds(empty: Path, env: dict, tag: str, repeats: int) -> float:
@@ -307,18 +304,21 @@ def main() -> int:
             row = bench_size(n, repeats, env, server_env, rate, args.temporary_repeats)
             results["sizes"].append(row)
             print(f"bench: {n} articles done", file=sys.stderr, flush=True)
-        # Reruns on the data of the smallest size's last full run, from a
-        # copy of its seeds (article ids do not depend on the folder).
+        # Reruns on the data and seeds of the smallest size's last full run;
+        # the changed articles are restored afterwards.
         first = results["sizes"][0]
         key = "running_server" if "running_server" in first else "temporary_server"
-        corpus, _ = build_corpus(first["articles"])
-        seeds = fresh("rerun-seeds")
-        shutil.copytree(corpus, seeds)
+        seeds, _ = build_corpus(first["articles"])
         run_env = server_env or env
         data = Path(first[key]["data"])
         same = claimflow_run(seeds, data, run_env)
-        changed = change_one_percent(seeds)
-        one = claimflow_run(seeds, data, run_env)
+        originals = change_one_percent(seeds)
+        try:
+            one = claimflow_run(seeds, data, run_env)
+        finally:
+            for path, text in originals.items():
+                path.write_text(text, encoding="utf-8")
+        changed = len(originals)
         startup = results.get(
             "startup_seconds_running_server", results["startup_seconds_temporary_server"]
         )

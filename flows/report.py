@@ -25,6 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from flows.storage import COMPLETE_STATUSES, Catalog
 from transforms.report import (
     ReportData,
@@ -188,14 +190,17 @@ def write_report(
     files = {str(d["doc_id"]): safe_filename(str(d["doc_id"])) for d in data.documents}
     todo = [d for d in files if only is None or d in only or not (pages / files[d]).exists()]
     versions = data.run["table_versions"]
+    readers = {
+        table: catalog.rows_by_doc(table, versions[table])
+        for table in ("documents", "attributions", "claims")
+        if versions.get(table) is not None
+    }
     for start in range(0, len(todo), PAGE_CHUNK):
         # A slice of articles at a time: their full rows, then their pages.
         chunk = todo[start : start + PAGE_CHUNK]
         by_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-        for table in ("documents", "attributions", "claims"):
-            if versions.get(table) is None:
-                continue
-            for row in catalog.read(table, versions[table], doc_ids=chunk).to_pylist():
+        for table, read in readers.items():
+            for row in read(chunk).to_pylist():
                 by_doc[str(row["doc_id"])][table].append(row)
         for doc_id in chunk:
             rows = by_doc[doc_id]
@@ -204,6 +209,10 @@ def write_report(
             doc = rows["documents"][0]
             page = article_page(doc, rows["attributions"], rows["claims"], data.run)
             (pages / files[doc_id]).write_text(page, encoding="utf-8")
+        del by_doc
+        # Scanning for a slice reads whole row groups; hand the buffers back
+        # (Arrow's allocator keeps freed memory otherwise).
+        pa.default_memory_pool().release_unused()
     wanted = set(files.values())
     for stale in pages.glob("*.html"):
         if stale.name not in wanted:

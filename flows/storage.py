@@ -21,7 +21,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +115,19 @@ class Catalog:
             return delta.to_pyarrow_table(columns=columns).slice(0, 0)
         dataset = delta.to_pyarrow_dataset()
         return dataset.to_table(columns=columns, filter=pc.field("doc_id").isin(ids))
+
+    def rows_by_doc(
+        self, table: str, version: int | None = None
+    ) -> Callable[[Sequence[str]], pa.Table]:
+        """A reader of one table version for slices of articles: opens the
+        table once, then each call scans for the rows of ``doc_ids``."""
+        if not self.exists(table):
+            empty = ALL_TABLES[table].empty_table()
+            return lambda doc_ids: empty
+        dataset = self.delta(table, version).to_pyarrow_dataset()
+        return lambda doc_ids: dataset.to_table(
+            filter=pc.field("doc_id").isin(sorted(set(doc_ids)))
+        )
 
     def lineage(self, table: str, version: int) -> dict:
         """The claimflow lineage recorded with one version of a table ({} if none)."""
