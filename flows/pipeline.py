@@ -34,7 +34,9 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
 from flows.models import warm_models
@@ -204,6 +206,7 @@ def claimflow(
         phases = {"prepare": time.perf_counter() - t0}
         try:
             out = execute(catalog, plan, config, batch_size, n_process, workers, staging)
+            _release_workers()
             phases["execute"] = time.perf_counter() - t0 - sum(phases.values())
             problems += locate(out.problems, plan.documents)
             versions, run.committed, run.counts, run.failed = commit(
@@ -427,6 +430,18 @@ def execute(
             progress.advance(len(ids), compute)
             submit(1)
     return out
+
+
+def _release_workers() -> None:
+    """Stop the pool's worker processes once every batch is in.
+
+    The commit and the report run in this process; idle workers, each with
+    its own spaCy and stage models, would otherwise hold their memory until
+    the flow ends.  A Dask cluster is left alone (it may not be ours).
+    """
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    if isinstance(runner, ProcessPoolTaskRunner):
+        runner.cancel_all()
 
 
 def _absorb(out: BatchOutput, staging: Staging, batch: BatchOutput) -> None:
