@@ -110,24 +110,17 @@ class Catalog:
             columns = [c for c in columns if c in present]
         if doc_ids is None:
             return delta.to_pyarrow_table(columns=columns)
-        ids = sorted(set(doc_ids))
-        if not ids:
-            return delta.to_pyarrow_table(columns=columns).slice(0, 0)
-        dataset = delta.to_pyarrow_dataset()
-        return dataset.to_table(columns=columns, filter=pc.field("doc_id").isin(ids))
+        return _doc_reader(delta, columns)(doc_ids)
 
     def rows_by_doc(
         self, table: str, version: int | None = None
-    ) -> Callable[[Sequence[str]], pa.Table]:
+    ) -> Callable[[Iterable[str]], pa.Table]:
         """A reader of one table version for slices of articles: opens the
         table once, then each call scans for the rows of ``doc_ids``."""
         if not self.exists(table):
             empty = ALL_TABLES[table].empty_table()
             return lambda doc_ids: empty
-        dataset = self.delta(table, version).to_pyarrow_dataset()
-        return lambda doc_ids: dataset.to_table(
-            filter=pc.field("doc_id").isin(sorted(set(doc_ids)))
-        )
+        return _doc_reader(self.delta(table, version))
 
     def lineage(self, table: str, version: int) -> dict:
         """The claimflow lineage recorded with one version of a table ({} if none)."""
@@ -318,6 +311,20 @@ class Staging:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _doc_reader(
+    delta: DeltaTable, columns: Sequence[str] | None = None
+) -> Callable[[Iterable[str]], pa.Table]:
+    """Rows of some documents, filtered while scanning, not after."""
+    dataset = delta.to_pyarrow_dataset()
+
+    def read(doc_ids: Iterable[str]) -> pa.Table:
+        ids = sorted(set(doc_ids))
+        expr = pc.field("doc_id").isin(ids) if ids else pc.scalar(False)
+        return dataset.to_table(columns=columns, filter=expr)
+
+    return read
 
 
 def failpoint(name: str) -> None:
