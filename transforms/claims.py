@@ -201,11 +201,19 @@ def scoring_inputs(span: Span) -> tuple[str, str, np.ndarray]:
     vectors (``span.vector`` in a model without static vectors): a cheap
     sentence embedding that comes free with the parse.
     """
-    shape = " ".join(
-        t.ent_type_ if t.ent_type_ else t.tag_ for t in span if not t.is_space and t.tag_ != "_SP"
-    )
-    vector = np.asarray(span.vector, dtype=np.float32)
-    return span.text, shape, vector
+    words = []
+    for t in span:
+        if not t.is_space and t.tag_ != "_SP":
+            words.append(t.ent_type_ or t.tag_)
+    # ``span.vector`` sums ``token.vector`` (a row of ``doc.tensor``) token by
+    # token; summing the rows at once gives the same floats without the
+    # Python loop.
+    tensor = span.doc.tensor
+    if span.doc.vocab.vectors.size == 0 and tensor.size and len(span):
+        vector = tensor[span.start : span.end].sum(axis=0) / len(span)
+    else:
+        vector = span.vector
+    return span.text, " ".join(words), np.asarray(vector, dtype=np.float32)
 
 
 @dataclass
@@ -360,8 +368,11 @@ def is_statement(span: Span) -> bool:
     text = span.text.strip()
     if not text or text.rstrip("”\"’' ").endswith("?"):
         return False
-    has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
-    return has_verb and sum(1 for t in span if t.is_alpha) >= 4
+    has_verb, alpha = False, 0
+    for t in span:  # one pass: each access builds a new Token object
+        has_verb = has_verb or t.pos_ in ("VERB", "AUX")
+        alpha += t.is_alpha
+    return has_verb and alpha >= 4
 
 
 def clause_spans(sent: Span) -> list[Span]:
@@ -466,15 +477,16 @@ def claim_type(span: Span, cue_lemma: str | None = None, numbers: list[dict] | N
     a sentence about a law that mentions a number is a ``rule`` claim.
     ``numbers`` are the span's :func:`quantities` when already computed.
     """
-    lemmas = {t.lemma_.lower() for t in span}
-    lowers = {t.lower_ for t in span}
+    tokens = list(span)  # each pass over a span builds its Token objects anew
+    lemmas = {t.lemma_.lower() for t in tokens}
+    lowers = {t.lower_ for t in tokens}
     if cue_lemma in _DENY_CUES:
         return "position"
     if _CAUSAL.search(span.text):
         return "causal"
     if lemmas & _RULE_WORDS:
         return "rule"
-    if cue_lemma in _PREDICTION_CUES or any(_is_future(t) for t in span):
+    if cue_lemma in _PREDICTION_CUES or any(_is_future(t) for t in tokens):
         return "prediction"
     if cue_lemma in _POSITION_CUES - {"confirm"}:
         return "position"
@@ -482,9 +494,9 @@ def claim_type(span: Span, cue_lemma: str | None = None, numbers: list[dict] | N
         return "personal"
     if numbers if numbers is not None else quantities(span):
         return "quantity"
-    if any(t.tag_ in ("VBD", "VBN") or (t.tag_ == "VBG" and t.dep_ == "ROOT") for t in span):
+    if any(t.tag_ in ("VBD", "VBN") or (t.tag_ == "VBG" and t.dep_ == "ROOT") for t in tokens):
         return "event"
-    if any(t.tag_ == "VBG" and any(c.dep_ == "aux" for c in t.children) for t in span):
+    if any(t.tag_ == "VBG" and any(c.dep_ == "aux" for c in t.children) for t in tokens):
         return "event"  # ongoing: "the White House is looking at options"
     return "other"
 
