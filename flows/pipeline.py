@@ -19,6 +19,7 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import itertools
 import json
@@ -27,7 +28,8 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 
 import pyarrow as pa
 from prefect import flow, task
@@ -35,10 +37,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
+from flows.memory import release_memory
 from flows.models import warm_models
 from flows.plan import STAGES, Plan, changed_documents, dirty_from, with_stages_after
 from flows.report import publish_report
@@ -414,22 +418,44 @@ def execute(
             future = batch_task.submit(items_of(compute, ids), config.model, compute)
             pending.append((compute, ids, future))
 
-    with _workers_share_this_api():
-        submit(window)
-        while pending:
-            compute, ids, future = pending.popleft()
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker died: redo the batch here, article by article
-                log.warning("batch of %d failed on its worker (%s); running it here", len(ids), exc)
-                result = process_batch(
-                    items_of(compute, ids), config.model, 1, PLAIN_STAGES, compute
-                )
-            del future
-            _absorb(out, staging, result)
-            progress.advance(len(ids), compute)
-            submit(1)
+    # A finished batch's result sits in reference cycles between Prefect's
+    # and concurrent.futures' future objects, which only the cycle collector
+    # frees; left to the collector's own schedule, every batch's rows stayed
+    # in this process until the run ended (+44 MB at 840 articles, traced).
+    # So each batch ends with a collection, made cheap by freezing what the
+    # run already holds (models, the plan): frozen objects are not walked.
+    gc.freeze()
+    try:
+        with _workers_share_this_api():
+            submit(window)
+            while pending:
+                compute, ids, future = pending.popleft()
+                result = _result_or_rerun(future, partial(items_of, compute, ids), config, compute)
+                del future
+                _absorb(out, staging, result)
+                del result
+                release_memory()
+                progress.advance(len(ids), compute)
+                submit(1)
+    finally:
+        gc.unfreeze()
     return out
+
+
+def _result_or_rerun(
+    future: PrefectFuture,
+    items: Callable[[], list[Item]],
+    config: RunConfig,
+    compute: Sequence[str],
+) -> BatchOutput:
+    """A batch's output from its worker or, when the worker died, from this
+    process, article by article."""
+    try:
+        return future.result()
+    except Exception as exc:
+        batch = items()
+        log.warning("batch of %d failed on its worker (%s); running it here", len(batch), exc)
+        return process_batch(batch, config.model, 1, PLAIN_STAGES, compute)
 
 
 def _release_workers() -> None:

@@ -12,7 +12,7 @@ import importlib.util
 import pytest
 
 from flows.evaluation import sentences as ev
-from tests.conftest import SHARED
+from tests.conftest import SAMPLE, SHARED
 
 REFERENCE_SCORER = SHARED / "eval" / "sentence_score.py"
 GUM_DEV = SHARED / "eval" / "gum" / "en_gum-ud-dev.conllu"
@@ -352,3 +352,25 @@ def test_rebuilt_documents_match_the_reference_scorer():
         assert [(d["id"], d["text"], d["sentences"]) for d in theirs] == [
             (d.doc_id, d.text, d.sentences) for d in ours
         ]
+
+
+def test_parse_in_token_budgeted_minibatches_matches_one_minibatch(nlp):
+    """Memory is bounded by cutting the parser's minibatches by tokens; the
+    analysis of each article must not depend on its neighbours."""
+    from flows.nlp import parse, token_batches
+
+    dev = sorted((SHARED / "eval" / "polnear" / "dev" / "text").glob("*.txt"))[:5]
+    if not dev:
+        pytest.skip("needs ../shared/eval/polnear")
+    texts = [SAMPLE.read_text(encoding="utf-8"), *(p.read_text(encoding="utf-8") for p in dev)]
+    items = [(t, None) for t in texts]
+
+    def analysis(docs):
+        keys = ("text", "tag_", "dep_", "ent_iob_", "ent_type_", "is_sent_start")
+        return [[(*(getattr(t, k) for k in keys), t.head.i) for t in d] for d in docs]
+
+    budgeted = list(parse(nlp, items, max_tokens=600))
+    assert len(budgeted) == len(texts)
+    assert analysis(budgeted) == analysis(parse(nlp, items, max_tokens=10**9, batch_size=100))
+    sizes = [len(c) for c in token_batches((nlp.make_doc(t) for t in texts), 600, 32)]
+    assert sum(sizes) == len(texts) and max(sizes) < len(texts)
