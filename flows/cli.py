@@ -104,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", default="seeds", help="input folder (default: seeds)")
     run.add_argument("--data", default="data", help="output folder (default: data)")
     run.add_argument(
-        "--batch-size", type=int, default=100, help="articles per task run (default: 100)"
+        "--batch-size",
+        type=int,
+        default=100,
+        help="articles per task run at most (default: 100); a batch also ends at 400,000 chars",
     )
     run.add_argument(
         "--runner",

