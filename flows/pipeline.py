@@ -19,7 +19,6 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import itertools
 import json
@@ -42,7 +41,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
-from flows.memory import bounded_chunks, release_memory
+from flows.memory import bounded_chunks, frozen_heap, release_memory
 from flows.models import warm_models
 from flows.plan import STAGES, Plan, changed_documents, dirty_from, with_stages_after
 from flows.report import publish_report
@@ -409,33 +408,34 @@ def execute(
         return items
 
     out = BatchOutput()
-    if workers <= 1 or len(batches) <= 1:
-        for compute, ids in batches:
-            items = items_of(compute, ids)
-            result = process_batch(items, config.model, n_process, STAGE_TASKS, compute)
-            _absorb(out, staging, result)
-            progress.advance(len(ids), compute)
-        return out
-    # A sliding window of batches in flight: enough to keep every worker
-    # busy, few enough that neither queued articles nor finished results
-    # pile up in this process as the corpus grows.
-    window = 2 * workers
-    queue = iter(batches)
-    pending: collections.deque = collections.deque()
+    # A finished batch's result sits in reference cycles (the batch's docs;
+    # between Prefect's and concurrent.futures' future objects), which only
+    # the cycle collector frees; left to the collector's own schedule, every
+    # batch's rows stayed in this process until the run ended (+44 MB at 840
+    # articles, traced).  So each batch ends with a collection, made cheap by
+    # freezing what the run already holds (models, the plan).
+    with frozen_heap():
+        if workers <= 1 or len(batches) <= 1:
+            for compute, ids in batches:
+                items = items_of(compute, ids)
+                result = process_batch(items, config.model, n_process, STAGE_TASKS, compute)
+                _absorb(out, staging, result)
+                del items, result
+                release_memory()
+                progress.advance(len(ids), compute)
+            return out
+        # A sliding window of batches in flight: enough to keep every worker
+        # busy, few enough that neither queued articles nor finished results
+        # pile up in this process as the corpus grows.
+        window = 2 * workers
+        queue = iter(batches)
+        pending: collections.deque = collections.deque()
 
-    def submit(n: int) -> None:
-        for compute, ids in itertools.islice(queue, n):
-            future = batch_task.submit(items_of(compute, ids), config.model, compute)
-            pending.append((compute, ids, future))
+        def submit(n: int) -> None:
+            for compute, ids in itertools.islice(queue, n):
+                future = batch_task.submit(items_of(compute, ids), config.model, compute)
+                pending.append((compute, ids, future))
 
-    # A finished batch's result sits in reference cycles between Prefect's
-    # and concurrent.futures' future objects, which only the cycle collector
-    # frees; left to the collector's own schedule, every batch's rows stayed
-    # in this process until the run ended (+44 MB at 840 articles, traced).
-    # So each batch ends with a collection, made cheap by freezing what the
-    # run already holds (models, the plan): frozen objects are not walked.
-    gc.freeze()
-    try:
         with _workers_share_this_api():
             submit(window)
             while pending:
@@ -447,8 +447,6 @@ def execute(
                 release_memory()
                 progress.advance(len(ids), compute)
                 submit(1)
-    finally:
-        gc.unfreeze()
     return out
 
 
@@ -510,8 +508,11 @@ def _workers_share_this_api() -> Iterator[None]:
 
 @task(name="batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=0)
 def batch_task(items: list[Item], model: str, compute: Sequence[str]) -> BatchOutput:
-    """Every stage of one batch in one task run, on whichever worker runs it."""
-    return process_batch(items, model, 1, PLAIN_STAGES, compute)
+    """Every stage of one batch in one task run, on whichever worker runs it;
+    the worker then hands what the batch freed back to the OS."""
+    out = process_batch(items, model, 1, PLAIN_STAGES, compute)
+    release_memory()
+    return out
 
 
 class _Progress:

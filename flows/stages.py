@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 import pyarrow as pa
 from spacy.tokens import Doc
 
-from flows.memory import release_memory
 from flows.nlp import load_model, parse
 from transforms.attributions import attributions_table
 from transforms.claims import CheckWorthinessModel, claims_tables, with_sentence_scores
@@ -180,7 +179,6 @@ def process_batch(
     out.problems += validate(out, {i.doc_id: i.text for i in items})
     for item in items:
         item.doc = None  # free the parse as soon as the batch is done
-    release_memory()
     return out
 
 
