@@ -43,7 +43,14 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from flows.lineage import RunConfig, code_fingerprint, code_version
 from flows.memory import bounded_chunks, frozen_heap, release_memory
 from flows.models import warm_models
-from flows.plan import STAGES, Plan, changed_documents, dirty_from, with_stages_after
+from flows.plan import (
+    IDENTITY_COLUMNS,
+    STAGES,
+    Plan,
+    changed_documents,
+    dirty_from,
+    with_stages_after,
+)
 from flows.report import publish_report
 from flows.runners import default_workers, make_task_runner
 from flows.sources import Ingested, read_seeds
@@ -176,38 +183,44 @@ def claimflow(
         warm_models()
         latest = catalog.latest_complete_run()
         rollback_incomplete(catalog, latest, run)
-        problems: list[InputProblem] = []
-        if stages:
-            plan = plan_rerun(catalog, run, stages, from_run, downstream)
-            run.inputs = (latest or {}).get("inputs_hash") or ""
-        else:
-            ingested = ingest(seeds_dir, config)
-            log.info(
-                "read %d files: %d articles, %d input problems",
-                ingested.n_files,
-                len(ingested.articles),
-                len(ingested.problems),
-            )
-            documents = documents_table(ingested.articles)
-            problems = list(ingested.problems)
-            run.inputs = inputs_hash(documents, problems)
-            # Fast path: same inputs, code and config as the latest complete
-            # run (a prune must still look for articles whose files are gone).
-            if not force and not prune and latest is not None and run.same_as(latest):
-                log.info("nothing changed since run %s: no new table versions", latest["run_id"])
-                return run.unchanged(latest)
-            plan = plan_incremental(catalog, run, documents, force, prune)
-            del ingested, documents  # the plan holds the one copy of the texts
-            if plan.nothing_to_do and not problems:
-                log.info(
-                    "no article changed since run %s: no new table versions",
-                    latest["run_id"] if latest else "-",
-                )
-                return run.unchanged(latest)
-
+        # The run's staging folder: article texts while the run plans and
+        # executes, each batch's rows until the commit.
         staging = Staging(catalog, run.run_id)
-        phases = {"prepare": time.perf_counter() - t0}
         try:
+            problems: list[InputProblem] = []
+            if stages:
+                plan = plan_rerun(catalog, run, stages, from_run, downstream, staging)
+                run.inputs = (latest or {}).get("inputs_hash") or ""
+            else:
+                ingested = ingest(seeds_dir, config)
+                log.info(
+                    "read %d files: %d articles, %d input problems",
+                    ingested.n_files,
+                    len(ingested.articles),
+                    len(ingested.problems),
+                )
+                documents = documents_table(ingested.articles)
+                problems = list(ingested.problems)
+                run.inputs = inputs_hash(documents, problems)
+                # Fast path: same inputs, code and config as the latest complete
+                # run (a prune must still look for articles whose files are gone).
+                if not force and not prune and latest is not None and run.same_as(latest):
+                    log.info(
+                        "nothing changed since run %s: no new table versions", latest["run_id"]
+                    )
+                    return run.unchanged(latest)
+                plan = plan_incremental(catalog, run, documents, force, prune, staging)
+                del ingested, documents  # the texts are in staging now
+                if plan.nothing_to_do and not problems:
+                    log.info(
+                        "no article changed since run %s: no new table versions",
+                        latest["run_id"] if latest else "-",
+                    )
+                    return run.unchanged(latest)
+            # What reading and planning freed goes back to the OS before the
+            # workers start, rather than sitting beside them for the whole run.
+            release_memory()
+            phases = {"prepare": time.perf_counter() - t0}
             out = execute(catalog, plan, config, batch_size, n_process, workers, staging)
             _release_workers()
             phases["execute"] = time.perf_counter() - t0 - sum(phases.values())
@@ -297,27 +310,29 @@ def plan_incremental(
     documents: pa.Table,
     force: bool,
     prune: bool,
+    staging: Staging,
 ) -> Plan:
+    """The articles read from the seeds, against what the stored tables hold.
+
+    Articles whose files are gone stay in the tables (and their texts in
+    the plan) unless ``prune``.
+    """
     base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
-    stored = catalog.read("documents", base.get("documents"))
-    new_rows = {r["doc_id"]: r for r in documents.to_pylist()}
-    gone = set(stored["doc_id"].to_pylist()) - set(new_rows)
-    kept = gone if not prune else set()
-    rows = {
-        **{
-            r["doc_id"]: r
-            for r in catalog.read("documents", base.get("documents"), doc_ids=kept).to_pylist()
-        },
-        **new_rows,
-    }
+    stored = catalog.read("documents", base.get("documents"), columns=("doc_id", *IDENTITY_COLUMNS))
+    new_ids = set(documents.column("doc_id").to_pylist())
+    gone = set(stored.column("doc_id").to_pylist()) - new_ids
+    kept = catalog.read("documents", base.get("documents"), doc_ids=gone if not prune else ())
+    texts = staging.texts([kept, documents])
+    rows = {r["doc_id"]: r for t in (kept, documents) for r in t.drop_columns("text").to_pylist()}
     if force:
         return Plan(
-            base, rows, changed=set(new_rows), removed=gone if prune else set(), dirty=STAGES
+            base, rows, texts, changed=new_ids, removed=gone if prune else set(), dirty=STAGES
         )
     current = {t: _stage_current(catalog, t, base.get(t), run) for t in STAGES}
     return Plan(
         base,
         rows,
+        texts,
         changed=changed_documents(documents, stored),
         removed=gone if prune else set(),
         dirty=dirty_from(current),
@@ -325,7 +340,12 @@ def plan_incremental(
 
 
 def plan_rerun(
-    catalog: Catalog, run: RunRecord, stages: Sequence[str], from_run: str | None, downstream: bool
+    catalog: Catalog,
+    run: RunRecord,
+    stages: Sequence[str],
+    from_run: str | None,
+    downstream: bool,
+    staging: Staging,
 ) -> Plan:
     chosen = with_stages_after(stages, downstream)
     runs = [r for r in catalog.runs() if r["status"] in COMPLETE_STATUSES]
@@ -341,12 +361,15 @@ def plan_rerun(
             else f"no complete run in {catalog.data_dir} to rerun from"
         )
     base = dict(source["table_versions"])
-    rows = {r["doc_id"]: r for r in catalog.read("documents", base.get("documents")).to_pylist()}
+    stored = catalog.read("documents", base.get("documents"))
+    texts = staging.texts([stored])
+    rows = {r["doc_id"]: r for r in stored.drop_columns("text").to_pylist()}
+    del stored
     log.info(
         "rerunning %s from run %s (%d articles)", ", ".join(chosen), source["run_id"], len(rows)
     )
     run.source_run = source["run_id"]
-    return Plan(base, rows, dirty=chosen, write_documents=False)
+    return Plan(base, rows, texts, dirty=chosen, write_documents=False)
 
 
 # ---------------------------------------------------------------- executing
@@ -396,14 +419,14 @@ def execute(
         (compute, chunk)
         for compute, doc_ids in groups
         for chunk in bounded_chunks(
-            doc_ids, lambda d: len(plan.documents[d]["text"]), batch_size, BATCH_CHARS
+            doc_ids, lambda d: plan.documents[d]["n_chars"], batch_size, BATCH_CHARS
         )
     ]
     total = sum(len(ids) for _, ids in batches)
     progress = _Progress(total)
 
     def items_of(compute: Sequence[str], ids: Sequence[str]) -> list[Item]:
-        items = [_item(plan.documents[d]) for d in ids]
+        items = [_item(row) for row in plan.rows(ids)]
         _load_stored(catalog, plan, compute, items)
         return items
 
@@ -556,6 +579,10 @@ def _load_stored(catalog: Catalog, plan: Plan, compute: Sequence[str], items: li
 # ---------------------------------------------------------------- committing
 
 
+#: Articles per staged part of the ``documents`` table at commit time.
+DOCUMENT_CHUNK = 1000
+
+
 @task(name="commit tables", cache_policy=NO_CACHE)
 def commit(
     catalog: Catalog,
@@ -573,8 +600,10 @@ def commit(
     failed = {p.doc_id for p in out.problems if p.doc_id} & set(plan.documents)
     counts: dict[str, int] = {}
     if plan.write_documents:
-        changed = [plan.documents[d] for d in sorted(plan.changed - failed)]
-        staging.add("documents", conform(changed, ALL_TABLES["documents"]))
+        changed = sorted(plan.changed - failed)
+        for start in range(0, len(changed), DOCUMENT_CHUNK):
+            rows = plan.rows(changed[start : start + DOCUMENT_CHUNK])
+            staging.add("documents", conform(rows, ALL_TABLES["documents"]))
     versions: dict[str, int] = {}
     for table in ("documents", *STAGES):
         done = plan.computed(table) - failed

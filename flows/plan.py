@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from flows.storage import TextStore
+
 STAGES = ("sentences", "attributions", "claims")
 
 #: Columns of ``documents`` whose change means the article changed.  Where
@@ -39,8 +41,11 @@ class Plan:
 
     #: Table versions the run reads stored rows from.
     base: dict[str, int]
-    #: Every article the tables will hold after the run (doc_id -> row).
+    #: Every article the tables will hold after the run (doc_id -> its
+    #: ``documents`` row without the text).
     documents: dict[str, dict]
+    #: The texts of those articles, on disk until a batch needs them.
+    texts: TextStore
     changed: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
     dirty: tuple[str, ...] = ()
@@ -69,6 +74,12 @@ class Plan:
         if stage in self.dirty:
             return set(self.documents)
         return set(self.changed)
+
+    def rows(self, doc_ids: Iterable[str]) -> list[dict]:
+        """Full ``documents`` rows (text included) of some articles."""
+        ids = list(doc_ids)
+        texts = self.texts.read(ids)
+        return [{**self.documents[d], "text": texts[d]} for d in ids]
 
 
 def dirty_from(stage_is_current: dict[str, bool]) -> tuple[str, ...]:

@@ -203,3 +203,29 @@ def test_cli_show_unknown_table_version_is_clear(flow_run, capsys):
     _, catalog = flow_run
     with pytest.raises(SystemExit):
         cli(["show", "nonsense", "--data", str(catalog.data_dir)])
+
+
+def test_text_store_gives_back_every_text_exactly(tmp_path, monkeypatch):
+    """The plan keeps article texts on disk (so the flow's memory does not
+    grow with the corpus): what a batch reads back must be each text
+    exactly, whichever record batches its articles fall in."""
+    import pyarrow as pa
+
+    from flows.storage import Staging, TextStore
+    from tests.conftest import SHARED
+
+    monkeypatch.setattr(TextStore, "ROWS", 2)  # several record batches for a few articles
+    paths = sorted((SHARED / "eval" / "polnear" / "dev" / "text").glob("*.txt"))[:9]
+    expected = {p.stem: p.read_text(encoding="utf-8") for p in paths}
+    assert any(not t.isascii() for t in expected.values())  # curly quotes, dashes
+    ids = list(expected)
+    table = pa.table({"doc_id": ids, "text": [expected[d] for d in ids]})
+    staging = Staging(Catalog(tmp_path / "data"), "test-texts")
+    try:
+        store = staging.texts([table.slice(5), table.slice(0, 5)])
+        assert len(store) == len(ids) and all(d in store for d in ids)
+        assert store.read(reversed(ids)) == expected
+        assert store.read(ids[1:2]) == {ids[1]: expected[ids[1]]}
+    finally:
+        staging.close()
+    assert not staging.root.exists()
