@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size",
         type=int,
         default=100,
-        help="articles per task run at most (default: 100); a batch also ends at 400,000 chars",
+        help="articles per task run at most (default: 100); a batch also ends at 200,000 chars",
     )
     run.add_argument(
         "--runner",
