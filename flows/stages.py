@@ -116,7 +116,8 @@ def claim_stage(
 
         model = claims_model()
     return claims_tables(
-        ((i.doc_id, i.doc, i.sentences, i.attributions, i.published) for i in items), model
+        ((i.doc_id, i.doc, i.sentences, i.attributions, i.published, i.text) for i in items),
+        model,
     )
 
 

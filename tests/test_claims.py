@@ -280,3 +280,24 @@ def test_metrics_map_by_debate():
     assert debate_of("clef19-train-a-1") == "a"
     assert m["map_by_debate"] == pytest.approx((1.0 + 0.5) / 2)
     assert m["precision"] == 0.5 and m["recall"] == 0.5
+
+
+def test_attributions_by_sentence_matches_the_overlap_definition(parse_text):
+    """Bisection finds exactly the attributions whose content overlaps each
+    sentence, in their order (the claim stage links claims through it)."""
+    from transforms.claims import _overlaps, attributions_by_sentence
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    doc, hl_end, keys, _ = parse_text(text)
+    item = Item("t", text, hl_end, doc, keys)
+    attributions = attribution_stage([item]).to_pylist()
+    assert len(attributions) >= 5
+    found = attributions_by_sentence(keys, attributions)
+    for sid, start, end, *_ in keys:
+        expected = [
+            a
+            for a in attributions
+            if any(_overlaps((c["start"], c["end"]), (start, end)) for c in a["content_spans"])
+        ]
+        assert found.get(sid, []) == expected, sid
+    assert any(len(v) > 0 for v in found.values())
