@@ -251,7 +251,7 @@ class ScoringInput(NamedTuple):
     vector: np.ndarray
 
 
-def scoring_inputs(span: Span, text: str | None = None) -> ScoringInput:
+def scoring_inputs(span: Span, doc_text: str | None = None) -> ScoringInput:
     """What the model reads of a span: its text, its shape, its dependency
     labels, its mean context vector.
 
@@ -264,7 +264,8 @@ def scoring_inputs(span: Span, text: str | None = None) -> ScoringInput:
     they lift cross-validated AP by about 0.003.  The vector is the mean of
     the parser's contextual token vectors (``span.vector`` in a model
     without static vectors): a cheap sentence embedding that comes free
-    with the parse.  ``text`` is the span's text when the caller has it.
+    with the parse.  ``doc_text`` is the document's text when the caller
+    has it at hand.
     """
     strings = span.doc.vocab.strings
     space_tag = strings["_SP"]
@@ -282,7 +283,7 @@ def scoring_inputs(span: Span, text: str | None = None) -> ScoringInput:
     else:
         vector = span.vector
     return ScoringInput(
-        span.text if text is None else text,
+        _text(span, doc_text),
         " ".join(shape),
         " ".join(deps),
         np.asarray(vector, dtype=np.float32),
@@ -927,7 +928,7 @@ def claims_tables(
             if sent is None:
                 continue
             keys.append((doc_id, sentence_id))
-            inputs.append(scoring_inputs(sent, text[sent.start_char : sent.end_char]))
+            inputs.append(scoring_inputs(sent, text))
             linked = by_sentence.get(sentence_id, [])
             cands.extend(sentence_candidates(doc, sentence_id, start, end, linked, text))
         articles.append((doc_id, published, cands, list(doc.ents), text))
