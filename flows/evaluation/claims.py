@@ -26,13 +26,14 @@ Three ways to get a model for the scored records:
 ``claimflow train claims`` fits the packaged model on the ClaimBuster dev
 file (fixed seed); nothing is downloaded at run time.
 
-The threshold.  ``check_worthiness`` is calibrated for equal class priors
-(see ``transforms.claims.CheckWorthinessModel``), so 0.5 is where the text's
-evidence tips either way.  On a balanced test set that is also close to the
-F1-optimal cut; on the 25 %-positive dev file it is a little generous
-(recall above precision).  The reliability table prints, per score bin, the
-observed rate and the rate with the classes reweighted to equal priors, the
-one the scores should match.
+The threshold.  ``check_worthiness`` is calibrated for the model's own
+``base_rate`` (see ``transforms.claims.CheckWorthinessModel``): the share of
+check-worthy sentences at which 0.5 gives the best F1 on out-of-fold scores
+of the training data.  Each cross-validation fold learns its own from its
+training folds only, so the cut is never tuned on the records it scores.
+The reliability table prints, per score bin, the observed rate and the rate
+with the classes reweighted to the model's base rate, the one the scores
+should match.
 """
 
 from __future__ import annotations
@@ -207,16 +208,20 @@ def metrics(
     return out
 
 
-def reliability(records: Sequence[dict], scores: dict[str, float], bins: int = 10) -> list[dict]:
-    """Observed check-worthy rate per score bin, raw and with classes weighted equally.
+def reliability(
+    records: Sequence[dict], scores: dict[str, float], base_rate: float, bins: int = 10
+) -> list[dict]:
+    """Observed check-worthy rate per score bin, raw and at the model's base rate.
 
-    The model's probability is calibrated for equal class priors; the
-    ``balanced`` rate reweights the file's negatives so that both classes
-    weigh the same, which is the rate the probability should match.
+    The model's probability assumes check-worthy spans make up ``base_rate``
+    of the text; the ``rate_at_base`` column reweights the file's negatives
+    so that positives make up that share, which is the rate the probability
+    should match.
     """
     labels = np.array([int(r["label"]) for r in records])
     values = np.array([scores.get(r["id"], 0.0) for r in records])
-    neg_weight = labels.sum() / max(1, (1 - labels).sum())
+    positives = max(1, labels.sum())
+    neg_weight = positives * (1 - base_rate) / base_rate / max(1, (1 - labels).sum())
     rows = []
     for b in range(bins):
         lo, hi = b / bins, (b + 1) / bins
@@ -231,7 +236,7 @@ def reliability(records: Sequence[dict], scores: dict[str, float], bins: int = 1
                 "n": int(inside.sum()),
                 "mean_score": float(values[inside].mean()),
                 "rate": float(y.mean()),
-                "balanced_rate": float((w * y).sum() / w.sum()),
+                "rate_at_base": float((w * y).sum() / w.sum()),
             }
         )
     return rows
@@ -254,8 +259,9 @@ def fit_tfidf_baseline(texts: Sequence[str], labels: Sequence[int], seed: int) -
 
 def cross_validate(
     records: Sequence[dict], items: Sequence[Item], k: int, seed: int
-) -> tuple[dict, dict, float]:
-    """Out-of-fold scores of the model and of the baseline, and claim-stage seconds."""
+) -> tuple[dict, dict, float, list[float]]:
+    """Out-of-fold scores of the model and of the baseline, claim-stage seconds,
+    and the base rate each fold's model learned."""
     from sklearn.model_selection import StratifiedKFold
 
     labels = np.array([int(r["label"]) for r in records])
@@ -263,22 +269,24 @@ def cross_validate(
     scores: dict[str, float] = {}
     baseline: dict[str, float] = {}
     seconds = 0.0
+    base_rates = []
     folds = StratifiedKFold(k, shuffle=True, random_state=seed)
     for n, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels), 1):
         model = fit_check_worthiness([inputs[i] for i in train], labels[train], seed=seed)
+        base_rates.append(model.base_rate)
         fold_scores, fold_seconds = record_scores([items[i] for i in test], model)
         scores.update(fold_scores)
         seconds += fold_seconds
         base = fit_tfidf_baseline([records[i]["text"] for i in train], labels[train], seed)
         for i, s in zip(test, base([records[i]["text"] for i in test]), strict=True):
             baseline[records[i]["id"]] = float(s)
-        print(f"  fold {n}/{k} done", file=sys.stderr)
-    return scores, baseline, seconds
+        print(f"  fold {n}/{k} done (base rate {model.base_rate:.2f})", file=sys.stderr)
+    return scores, baseline, seconds, base_rates
 
 
 def holdout_last(
     records: Sequence[dict], items: Sequence[Item], n_last: int, seed: int
-) -> tuple[list[dict], dict, dict, float]:
+) -> tuple[list[dict], dict, dict, float, float]:
     """Train on all debates but the ``n_last`` whose names sort last; score those."""
     debates = sorted({debate_of(r["id"]) for r in records} - {None})
     held = set(debates[-n_last:])
@@ -293,7 +301,7 @@ def holdout_last(
         zip([records[i]["id"] for i in test], base([records[i]["text"] for i in test]), strict=True)
     )
     print(f"  held out: {', '.join(sorted(held))}", file=sys.stderr)
-    return [records[i] for i in test], scores, baseline, seconds
+    return [records[i] for i in test], scores, baseline, seconds, model.base_rate
 
 
 # ---------------------------------------------------------------- commands
@@ -317,20 +325,27 @@ def cmd_eval(args: argparse.Namespace) -> int:
     baseline = None
     scored = records
     if args.cv:
-        scores, baseline, claim_seconds = cross_validate(records, items, args.cv, args.seed)
+        scores, baseline, claim_seconds, base_rates = cross_validate(
+            records, items, args.cv, args.seed
+        )
         how = f"{args.cv}-fold cross-validation"
     elif args.holdout_last:
-        scored, scores, baseline, claim_seconds = holdout_last(
+        scored, scores, baseline, claim_seconds, base_rate = holdout_last(
             records, items, args.holdout_last, args.seed
         )
+        base_rates = [base_rate]
         how = f"trained on the other debates, scored on the last {args.holdout_last}"
     else:
-        scores, claim_seconds = record_scores(items, claims_model(args.model_file))
+        model = claims_model(args.model_file)
+        scores, claim_seconds = record_scores(items, model)
+        base_rates = [model.base_rate]
         how = f"packaged model {args.model_file}"
     result = {"gold": str(args.gold), "how": how, "claims": metrics(scored, scores)}
     if baseline is not None:
         result["tfidf_baseline"] = metrics(scored, baseline)
-    result["reliability"] = reliability(scored, scores)
+    # Folds may learn different base rates; the table reweights to their median.
+    result["base_rates"] = base_rates
+    result["reliability"] = reliability(scored, scores, float(np.median(base_rates)))
     # The claim stage ran on the scored records only; the parse on all of them.
     per_record = (claim_seconds / len(scored)) / (parse_seconds / len(records))
     result["seconds"] = {"parse": parse_seconds, "claims": claim_seconds, "ratio": per_record}
@@ -347,11 +362,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _print_metrics("TF-IDF + LR baseline", result["tfidf_baseline"])
         gap = result["claims"]["f1"] - result["tfidf_baseline"]["f1"]
         print(f"{'F1 gain over baseline':<28} {gap:+.4f}")
-    print("reliability (score bin: n, mean score, positive rate, balanced rate)")
+    rates = ", ".join(f"{r:.2f}" for r in base_rates)
+    print(f"reliability (score bin: n, mean score, positive rate, rate at base rate {rates})")
     for row in result["reliability"]:
         print(
             f"  {row['bin']}: {row['n']:>5}  {row['mean_score']:.3f}  {row['rate']:.3f}"
-            f"  {row['balanced_rate']:.3f}"
+            f"  {row['rate_at_base']:.3f}"
         )
     sec = result["seconds"]
     print(
