@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import flows  # noqa: F401  - sets Prefect's environment defaults first
+from flows.memory import BATCH_CHARS
 from flows.storage import Catalog, LockedError
 from transforms.schemas import ALL_TABLES
 
@@ -107,7 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size",
         type=int,
         default=100,
-        help="articles per task run at most (default: 100); a batch also ends at 200,000 chars",
+        help=(
+            "articles per task run at most (default: 100); a batch also ends at"
+            f" {BATCH_CHARS:,} characters"
+        ),
     )
     run.add_argument(
         "--runner",

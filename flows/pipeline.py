@@ -41,7 +41,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.lineage import RunConfig, code_fingerprint, code_version
-from flows.memory import bounded_chunks, frozen_heap, release_memory
+from flows.memory import BATCH_CHARS, bounded_chunks, frozen_heap, release_memory
 from flows.models import warm_models
 from flows.plan import (
     IDENTITY_COLUMNS,
@@ -376,16 +376,6 @@ def plan_rerun(
 
 #: The smallest batch the pipeline splits a run into for parallel workers.
 MIN_BATCH = 25
-
-#: Characters of text per batch at most.  A worker holds its batch's parsed
-#: docs until the batch is done, so its memory follows the batch's text, not
-#: its article count: a hundred long articles side by side (a corpus sorted
-#: so that long ones cluster) took a worker well above a hundred average
-#: ones.  200,000 characters are about forty-five average news articles;
-#: measured on 1,200 articles of the benchmark corpus in one process, the
-#: peak per batch ranged 496-554 MB at 200,000 characters and 491-602 MB
-#: at 400,000, at the same speed.
-BATCH_CHARS = 200_000
 
 
 def execute(
