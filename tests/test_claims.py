@@ -122,6 +122,15 @@ def test_reportedly_is_a_hedge(run):
     assert _claim(rows, "resigned")["hedge_cues"] == ["reportedly"]
 
 
+def test_may_hedges_as_a_modal_not_as_a_month(run):
+    rows, _, _ = run("The new law takes effect in May.")
+    (claim,) = rows
+    assert claim["hedge_cues"] == [] and not claim["hedged"]
+    assert claim["stance"] == "asserts"
+    rows, _, _ = run("Prices may rise again in May.")
+    assert rows[0]["hedge_cues"] == ["may"]
+
+
 def test_declined_to_comment(run):
     text = (
         "Kirby declined to comment on the possibility that the United States might supply "
@@ -186,6 +195,44 @@ def test_money_and_percent(run):
     assert any(q["value"] == 25 and q["unit"] == "percent" for q in quantities)
 
 
+def test_ranges_suffixes_and_exact_numbers(run):
+    """A range gives its first bound and is approximate; "$5bn" is five
+    billion dollars; "rose to 6 percent" is exact, "up to 300" is not."""
+    rows, _, _ = run("Between 1,000 and 2,000 troops were deployed to the border last week.")
+    (q,) = rows[0]["quantities"]
+    assert (q["value"], q["unit"], q["approximate"]) == (1000.0, "troops", True)
+    rows, _, _ = run("The company raised $5bn from investors in March.")
+    (q,) = rows[0]["quantities"]
+    assert (q["text"], q["value"], q["unit"]) == ("$5bn", 5e9, "USD")
+    rows, _, _ = run("The unemployment rate rose to 6 percent in March.")
+    (q,) = rows[0]["quantities"]
+    assert (q["value"], q["unit"], q["approximate"]) == (6.0, "percent", False)
+    rows, _, _ = run("Up to 300 people were evacuated from the town.")
+    (q,) = rows[0]["quantities"]
+    assert (q["value"], q["approximate"]) == (300.0, True)
+    rows, _, _ = run("Police said 100,000 to 250,000 people marched in the capital.")
+    (q,) = _claim(rows, "marched")["quantities"]
+    assert (q["value"], q["approximate"]) == (100000.0, True)
+    # A change between two exact figures, and a score, are no ranges.
+    rows, _, _ = run("Support for the plan fell from 73 to 63 percent.")
+    (q,) = rows[0]["quantities"]
+    assert (q["value"], q["unit"], q["approximate"]) == (73.0, "percent", False)
+    rows, _, _ = run("He leads 52 to 38 percent in the poll.")
+    (q,) = rows[0]["quantities"]
+    assert (q["value"], q["approximate"]) == (52.0, False)
+
+
+def test_short_number_statements_are_claims(run):
+    rows, _, _ = run("Inflation hit 7%.")
+    (claim,) = rows
+    assert claim["claim_type"] == "quantity"
+    assert claim["quantities"][0]["value"] == 7.0
+    rows, _, _ = run("Prices rose 5 percent and wages fell 2 percent last year.")
+    assert [r["text"] for r in rows] == ["Prices rose 5 percent", "wages fell 2 percent last year"]
+    # A label with a year is still no claim.
+    assert run("Declared 2016 Presidential Candidates.")[0] == []
+
+
 def test_entities(run):
     text = "U.S. and Russian officials held talks in Geneva with NATO on Jan. 10."
     rows, _, _ = run(text)
@@ -203,6 +250,19 @@ def test_dates_resolve_against_the_published_date(run):
     assert rows[0]["time_expressions"][0]["date"] is None
 
 
+def test_dates_follow_the_tense_of_their_verb(run):
+    """A weekday in a future clause is the next one; a month-day in a past
+    clause is the last one before publication."""
+    rows, _, _ = run("The talks will resume on Friday, officials said.", published=PUBLISHED)
+    assert _claim(rows, "resume")["time_expressions"][0]["date"] == datetime.date(2022, 1, 14)
+    rows, _, _ = run("The minister resigned on Monday.", published=PUBLISHED)
+    assert rows[0]["time_expressions"][0]["date"] == datetime.date(2022, 1, 10)
+    rows, _, _ = run("The treaty was signed on March 3 in Vienna.", published=PUBLISHED)
+    assert rows[0]["time_expressions"][0]["date"] == datetime.date(2021, 3, 3)
+    rows, _, _ = run("The summit will take place on Feb. 2 in Brussels.", published=PUBLISHED)
+    assert rows[0]["time_expressions"][0]["date"] == datetime.date(2022, 2, 2)
+
+
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
@@ -217,6 +277,30 @@ def test_dates_resolve_against_the_published_date(run):
 )
 def test_resolve_date(expression, expected):
     assert resolve_date(expression, PUBLISHED) == expected
+
+
+def test_tense_of_a_date_without_a_verb_is_unknown(parse_text):
+    """A verbless heading ends the walk up the tree at its root."""
+    from transforms.claims import tense_of
+
+    doc, _, _, _ = parse_text("Security talks in Geneva on Jan. 10", headline=False)
+    (date,) = [e for e in doc.ents if e.label_ == "DATE"]
+    assert tense_of(date.root) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "tense", "expected"),
+    [
+        ("March 3", "past", datetime.date(2021, 3, 3)),
+        ("March 3", "future", datetime.date(2022, 3, 3)),
+        ("Dec. 17", "future", datetime.date(2022, 12, 17)),
+        ("Friday", "future", datetime.date(2022, 1, 14)),
+        ("Friday", "past", datetime.date(2022, 1, 7)),
+        ("next Tuesday", None, datetime.date(2022, 1, 18)),
+    ],
+)
+def test_resolve_date_in_a_tense(expression, tense, expected):
+    assert resolve_date(expression, PUBLISHED, tense) == expected
 
 
 # ---------------------------------------------------------------- the sample article

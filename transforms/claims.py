@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
-from spacy.attrs import DEP, ENT_TYPE, IS_ALPHA, IS_SPACE, LEMMA, LOWER, POS, TAG
+from spacy.attrs import DEP, ENT_TYPE, IS_ALPHA, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS, TAG
 from spacy.strings import get_string_id
 from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
@@ -52,6 +52,7 @@ CHECKWORTHY_THRESHOLD = 0.5
 
 _NUMERIC_ENTS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
+_TIME_ENT_IDS = frozenset(get_string_id(label) for label in _TIME_ENTS)
 #: Entity labels reported in ``entities``: the named things a claim is
 #: about.  Numbers and dates have their own structured columns.
 _NAMED_ENTS = frozenset(
@@ -114,7 +115,10 @@ HEDGE_CUES: tuple[tuple[str, ...], ...] = tuple(
         "are expected",
         "believed to",
         "thought to",
-        "said to",
+        "is said to",
+        "are said to",
+        "was said to",
+        "were said to",
         "appears to",
         "appear to",
         "seems to",
@@ -135,13 +139,20 @@ _NEGATIONS = frozenset({"never", "nobody", "nothing", "none", "neither", "nor", 
 #: The same words and labels as spaCy string ids, as ``token_columns`` gives them.
 _NEGATION_IDS = frozenset(get_string_id(w) for w in _NEGATIONS)
 _NEG, _INTJ = get_string_id("neg"), get_string_id("intj")
+_SUBJECT_IDS = frozenset(get_string_id(d) for d in ("nsubj", "nsubjpass", "expl"))
 
-#: Words that make a number approximate ("around 175,000", "more than 40").
+#: Words that make a number approximate ("around 175,000", "between 10 and
+#: 20"), and phrases that do only as a whole ("more than 40", "up to 300":
+#: "to" alone is no hedge, "rose to 6 percent" is exact).
 _APPROXIMATORS = words(
     """
     about around approximately roughly nearly almost some estimated over
-    under more less fewer than up to least most close upwards
+    under upwards between circa
     """
+)
+_APPROXIMATE_PHRASES = tuple(
+    tuple(p.split())
+    for p in ("more than", "less than", "fewer than", "up to", "at least", "at most", "close to")
 )
 _NUMBER_WORDS = {
     "zero": 0,
@@ -493,9 +504,22 @@ def is_statement(span: Span, doc_text: str | None = None) -> bool:
     text = _text(span, doc_text).strip()
     if not text or text.rstrip("”\"’' ").endswith("?"):
         return False
-    columns = token_columns(span, [POS, IS_ALPHA])
-    alpha = sum(is_alpha for _, is_alpha in columns)
-    return alpha >= 4 and any(pos in _VERB_POS for pos, _ in columns)
+    columns = token_columns(span, [POS, IS_ALPHA, LIKE_NUM, ENT_TYPE, DEP])
+    if not any(pos in _VERB_POS for pos, *_ in columns):
+        return False
+    n_words = sum(is_alpha for _, is_alpha, *_ in columns)
+    if n_words >= 4:
+        return True
+    # Three tokens do when one is a count or amount and the verb has a
+    # subject: the shortest check-worthy claims there are ("Inflation hit
+    # 7%").  A year or a clock time does not count, and a label has no
+    # subject ("Declared 2016 Presidential Candidates").
+    n_numbers = sum(
+        like_num and not is_alpha and ent not in _TIME_ENT_IDS
+        for _, is_alpha, like_num, ent, _ in columns
+    )
+    has_subject = any(dep in _SUBJECT_IDS for *_, dep in columns)
+    return bool(n_numbers) and n_words + n_numbers >= 3 and has_subject
 
 
 def clause_spans(sent: Span) -> list[Span]:
@@ -674,11 +698,20 @@ for _cue in HEDGE_CUES:
     _HEDGES_BY_FIRST.setdefault(_ids[0], []).append(_ids)
 
 
+#: Cues that hedge only as modal verbs: "may" (not the month), "might" (not
+#: the noun), "could".
+_MODAL_HEDGES = frozenset(get_string_id(w) for w in ("may", "might", "could"))
+_MD = get_string_id("MD")
+
+
 def hedge_cues(span: Span) -> list[str]:
     """The hedging expressions in ``span``, as they appear in the text."""
-    lowers = [lower for (lower,) in token_columns(span, [LOWER])]
+    columns = token_columns(span, [LOWER, TAG])
+    lowers = [lower for lower, _ in columns]
     found = []
-    for i, word in enumerate(lowers):
+    for i, (word, tag) in enumerate(columns):
+        if word in _MODAL_HEDGES and tag != _MD:
+            continue
         for cue in _HEDGES_BY_FIRST.get(word, ()):
             if tuple(lowers[i : i + len(cue)]) == cue:
                 found.append(span.doc[span.start + i : span.start + i + len(cue)].text)
@@ -728,13 +761,26 @@ def stance(attr: dict | None, span: Span, hedged: bool) -> str:
     return "asserts"
 
 
+_NUMERAL = re.compile(r"(\d+(?:\.\d+)?)(k|m|bn)?")
+
+
 def _number_value(tokens: Sequence[Token]) -> float | None:
-    """The numeric value of number tokens: "175,000", "1.5 trillion", "two", "25%"."""
+    """The numeric value of number tokens: "175,000", "1.5 trillion", "$5bn",
+    "two", "one hundred and five", "25%".
+
+    Number words add up ("twenty five"); a second numeral starts another
+    number, so a range ("between 1,000 and 2,000") gives its first bound.
+    """
     value: float | None = None
+    numeral_seen = False
     for t in tokens:
         raw = t.lower_.replace(",", "").strip("$€£¥%")
-        if re.fullmatch(r"\d+(\.\d+)?", raw):
-            value = float(raw) if value is None else value + float(raw)
+        if m := _NUMERAL.fullmatch(raw):
+            if numeral_seen:
+                break
+            numeral_seen = True
+            number = float(m.group(1)) * (_MULTIPLIERS[m.group(2)] if m.group(2) else 1)
+            value = number if value is None else value + number
         elif raw in _NUMBER_WORDS:
             value = _NUMBER_WORDS[raw] if value is None else value + _NUMBER_WORDS[raw]
         elif raw in _MULTIPLIERS and value is not None:
@@ -742,6 +788,84 @@ def _number_value(tokens: Sequence[Token]) -> float | None:
         elif value is not None and raw not in ("and", "-"):
             break
     return value
+
+
+def _numeral(token: Token) -> bool:
+    """A number written in digits, with a multiplier suffix or not ("5bn")."""
+    return _NUMERAL.fullmatch(token.lower_.replace(",", "").strip("$€£¥%")) is not None
+
+
+def _with_symbol_and_multiplier(group: list[Token], span: Span) -> list[Token]:
+    """A number's tokens with a currency sign just before and a multiplier
+    just after, inside the claim: spaCy's entity often leaves them out
+    ("$" before "5bn", "m" after "2.5")."""
+    doc = span.doc
+    first, last = group[0].i, group[-1].i
+    if first > span.start and doc[first - 1].text in _CURRENCIES:
+        group = [doc[first - 1], *group]
+    if last + 1 < span.end and doc[last + 1].lower_ in _MULTIPLIERS:
+        group = [*group, doc[last + 1]]
+    return group
+
+
+_RANGE_WORDS = ("to", "-", "–")
+#: Verbs before "from" that make "from X to Y" a range, not a change.
+_RANGE_VERBS = words("range vary anywhere")
+
+
+def _range_bounds(low: Token, joint: Token, high: Token) -> bool:
+    """Whether ``low joint high`` ("100,000 to 250,000", "10-15") reads as a
+    range: two digit numbers joined by "to" or a dash, the second larger
+    (so not a score or ratio, "52 to 38", "3-1"), and not a change ("fell
+    from 73 to 63"; but "ranged from 10 to 20" is a range)."""
+    if joint.lower_ not in _RANGE_WORDS or not (_numeral(low) and _numeral(high)):
+        return False
+    if (_number_value([low]) or 0) >= (_number_value([high]) or 0):
+        return False
+    doc = low.doc
+    if low.i > 0 and doc[low.i - 1].lower_ == "from":
+        return low.i > 1 and doc[low.i - 2].lemma_.lower() in _RANGE_VERBS
+    return True
+
+
+def _joined_ranges(groups: list[list[Token]]) -> list[list[Token]]:
+    """Number groups with a range's two bounds in one, where spaCy left them
+    as two numbers ("100,000 to 250,000")."""
+    out: list[list[Token]] = []
+    for group in groups:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and group[0].i == prev[-1].i + 2
+            and _range_bounds(prev[-1], group[0].doc[prev[-1].i + 1], group[0])
+        ):
+            out[-1] = [*prev, group[0].doc[prev[-1].i + 1], *group]
+        else:
+            out.append(group)
+    return out
+
+
+def _is_range(group: Sequence[Token]) -> bool:
+    """Whether a number group holds a range (see :func:`_range_bounds`)."""
+    return any(
+        _range_bounds(low, joint, high)
+        for low, joint, high in zip(group, group[1:], group[2:], strict=False)
+    )
+
+
+def _is_approximate(group: Sequence[Token]) -> bool:
+    """Whether a number's own words or the two words before it hedge it."""
+    doc = group[0].doc
+    before = [t.lower_ for t in doc[max(0, group[0].i - 2) : group[0].i]]
+    words_in = [t.lower_ for t in group]
+    if set(words_in) & _APPROXIMATORS or (before and before[-1] in _APPROXIMATORS):
+        return True
+    context = before + words_in
+    return any(
+        tuple(context[i : i + len(p)]) == p
+        for p in _APPROXIMATE_PHRASES
+        for i in range(len(context) - len(p) + 1)
+    )
 
 
 def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
@@ -764,14 +888,14 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
         g for g in groups if not (len(g) == 1 and g[0].lower_ == "one" and g[0].dep_ != "nummod")
     ]
     out = []
-    for group in sorted(groups, key=lambda g: g[0].i):
-        numbers = [t for t in group if t.like_num or t.lower_ in _MULTIPLIERS]
+    for group in _joined_ranges(sorted(groups, key=lambda g: g[0].i)):
+        group = _with_symbol_and_multiplier(group, span)
+        numbers = [t for t in group if t.like_num or t.lower_ in _MULTIPLIERS or _numeral(t)]
         value = _number_value(numbers)
         if value is None:
             continue
         words_in = {t.lower_ for t in group}
-        before = span.doc[group[0].i - 1].lower_ if group[0].i > 0 else ""
-        approximate = bool(words_in & _APPROXIMATORS) or before in _APPROXIMATORS
+        approximate = _is_approximate(group) or _is_range(group)
         label = group[0].ent_type_
         unit = None
         if label == "MONEY" or any(t.text in _CURRENCIES for t in group):
@@ -825,13 +949,16 @@ _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
 
 
-def resolve_date(text: str, published: dt.date | None) -> dt.date | None:
+def resolve_date(text: str, published: dt.date | None, tense: str | None = None) -> dt.date | None:
     """The calendar day a time expression names, if it names one.
 
-    A day without a year ("Jan. 10") is taken in the year that puts it
-    closest to ``published`` (news reports the recent past and the near
-    future: "Dec. 17" in a January 2022 article is 2021-12-17); weekdays
-    are the latest such day on or before ``published``; "yesterday" and
+    A day without a year ("Jan. 10") is taken in the year that fits the
+    verb's ``tense``: in a past-tense clause the latest such day on or
+    before ``published``, in a future one the first on or after it, and
+    otherwise the one closest to it (news reports the recent past and the
+    near future: "Dec. 17" in a January 2022 article is 2021-12-17).
+    Weekdays likewise: the next one for the future ("talks will resume on
+    Friday"), else the latest on or before ``published``.  "Yesterday" and
     "today" count from it.  Without ``published``, only expressions with an
     explicit year resolve.  Vaguer expressions ("late January", "later this
     week") stay unresolved.
@@ -860,6 +987,10 @@ def resolve_date(text: str, published: dt.date | None) -> dt.date | None:
             return None
         if published is None or len(dates) == 1:
             return dates[0]
+        if tense == "past" and (before := [d for d in dates if d <= published]):
+            return max(before)
+        if tense == "future" and (after := [d for d in dates if d >= published]):
+            return min(after)
         return min(dates, key=lambda d: abs((d - published).days))
     if published is None:
         return None
@@ -867,22 +998,50 @@ def resolve_date(text: str, published: dt.date | None) -> dt.date | None:
         if re.search(rf"\b{word}\b", lower):
             return published + dt.timedelta(days=offset)
     for name, weekday in _WEEKDAYS.items():
-        if re.fullmatch(rf"(on |last )?{name}", lower.strip()):
+        if re.fullmatch(rf"(on |last |next )?{name}", lower.strip()):
+            if tense == "future" or lower.strip().startswith("next"):
+                return published + dt.timedelta(days=(weekday - published.weekday()) % 7 or 7)
             return published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+    return None
+
+
+_PAST_AUX = frozenset({"had", "has", "have", "was", "were", "did", "'d", "'ve"})
+
+
+def tense_of(token: Token) -> str | None:
+    """``"past"``, ``"future"`` or None: the tense of the verb governing ``token``.
+
+    The nearest verb up the dependency tree decides: a future modal
+    ("will", "would", "'ll", "going to") makes it future; a past form
+    ("held", "was passed", "has denied") past; anything else (a present, a
+    participle clause: "despite issuing on Dec. 17") says nothing.
+    """
+    verb = token
+    # Token objects are views made anew on each access: compare positions.
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(_is_future(a) and a.lower_ not in ("could", "may", "might") for a in aux):
+        return "future"
+    if verb.tag_ == "VBD" or any(a.lower_ in _PAST_AUX for a in aux):
+        return "past"
     return None
 
 
 def time_expressions(
     span: Span, published: dt.date | None, ents: Sequence[Span] | None = None
 ) -> list[dict]:
-    """Dates and times in a claim, each resolved to a day when possible."""
+    """Dates and times in a claim, each resolved to a day when possible
+    (against ``published``, in the tense of the verb they modify)."""
     ents = span.ents if ents is None else ents
     return [
         {
             "text": e.text,
             "start": e.start_char,
             "end": e.end_char,
-            "date": resolve_date(e.text, published),
+            "date": resolve_date(e.text, published, tense_of(e.root)),
         }
         for e in ents
         if e.label_ in _TIME_ENTS
