@@ -85,6 +85,27 @@ def test_reported_clause_is_the_claim_linked_to_its_source(run):
     assert claim["checkworthy"]
 
 
+def test_coordinated_clauses_inside_a_reported_content_are_separate_claims(run):
+    text = "Officials said at least 30 people were killed and more than 100 were injured."
+    rows, _, _ = run(text)
+    assert [r["text"] for r in rows] == [
+        "at least 30 people were killed",
+        "more than 100 were injured",
+    ]
+    assert rows[0]["attribution_id"] is not None
+    assert rows[0]["attribution_id"] == rows[1]["attribution_id"]
+
+
+def test_authors_clause_beside_a_reported_one_is_its_own_claim(run):
+    text = "Sales fell 3 percent last quarter, the company said, but profits rose to a record high."
+    rows, _, _ = run(text)
+    reported, own = _claim(rows, "Sales fell"), _claim(rows, "profits rose")
+    assert reported["text"] == "Sales fell 3 percent last quarter"
+    assert reported["attribution_id"] is not None
+    assert own["text"] == "profits rose to a record high"
+    assert own["attribution_id"] is None and own["stance"] == "asserts"
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

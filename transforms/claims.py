@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import itertools
 import re
 import weakref
 from collections.abc import Iterable, Sequence
@@ -522,28 +523,41 @@ def is_statement(span: Span, doc_text: str | None = None) -> bool:
     return bool(n_numbers) and n_words + n_numbers >= 3 and has_subject
 
 
-def clause_spans(sent: Span) -> list[Span]:
-    """Split a sentence at coordinated main clauses that have their own subject.
+def clause_spans(span: Span) -> list[Span]:
+    """Split a sentence (or a reported content) at coordinated clauses that
+    have their own subject, at every level.
 
     "Prices rose and wages fell" holds two checkable propositions; "Prices
-    rose and fell" holds one (the second verb shares the subject).
+    rose and fell" holds one (the second verb shares the subject).  "Sales
+    fell, the company said, but profits rose and the CEO resigned" holds
+    three: the split repeats inside each piece.
     """
-    root = sent.root
+    root = span.root
     cuts = []
     for conj in root.children:
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
-        if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX") and own_subject:
+        if (
+            conj.dep_ == "conj"
+            and conj.pos_ in ("VERB", "AUX")
+            and own_subject
+            and span.start < conj.left_edge.i < span.end
+        ):
             left = conj.left_edge.i
-            cc = [c for c in root.children if c.dep_ == "cc" and c.i < left]
+            cc = [c for c in root.children if c.dep_ == "cc" and span.start <= c.i < left]
             cuts.append(cc[-1].i if cc else left)
     if not cuts:
-        return [sent]
-    pieces, start = [], sent.start
+        return [span]
+    pieces, start = [], span.start
     for cut in sorted(cuts):
-        pieces.append(sent.doc[start:cut])
+        pieces.append(span.doc[start:cut])
         start = cut
-    pieces.append(sent.doc[start : sent.end])
-    return [p for p in (_trimmed(p) for p in pieces) if p is not None]
+    pieces.append(span.doc[start : span.end])
+    return [
+        clause
+        for piece in (_trimmed(p) for p in pieces)
+        if piece is not None
+        for clause in (clause_spans(piece) if len(piece) < len(span) else [piece])
+    ]
 
 
 def _trimmed(span: Span) -> Span | None:
@@ -606,11 +620,14 @@ def sentence_candidates(
     """The claims of one body sentence, unscored.
 
     Attribution contents in the sentence become claims in their source's
-    voice; a sentence without any (or whose contents are fragments, "what
-    people believe *he may do*") becomes one or more claims in the author's
-    voice, split at coordinated main clauses.  A noun-phrase content ("Russia
-    has denied *any plans*") is no proposition alone: the whole reporting
-    clause becomes the claim, still in the source's voice.  ``doc_text`` is
+    voice, split at coordinated clauses ("said *30 people were killed* and
+    *100 were injured*"); the author's own clauses beside them ("..., the
+    company said, but *profits rose*") are claims in the author's voice.  A
+    sentence without any (or whose contents are fragments, "what people
+    believe *he may do*") becomes one or more claims in the author's voice,
+    split at coordinated main clauses.  A noun-phrase content ("Russia has
+    denied *any plans*") is no proposition alone: the whole reporting clause
+    becomes the claim, still in the source's voice.  ``doc_text`` is
     ``doc.text`` when the caller has it (``Doc.text`` joins every token).
     """
     sent = doc.char_span(start, end, alignment_mode="expand")
@@ -629,12 +646,25 @@ def sentence_candidates(
             piece = _trimmed(piece) if piece is not None else None
             if piece is not None and not has_verb(piece):
                 piece = _trimmed(sent)
-            if piece is not None and is_statement(piece, doc_text):
-                found.append(Candidate(piece, sentence_id, attr))
-    if not found:
-        for piece in clause_spans(sent):
-            if is_statement(piece, doc_text):
-                found.append(Candidate(piece, sentence_id))
+            if piece is None:
+                continue
+            for clause in clause_spans(piece):
+                if is_statement(clause, doc_text):
+                    found.append(Candidate(clause, sentence_id, attr))
+    # The author's clauses: all of them when no reported claim was found;
+    # beside reported ones ("..., the company said, but profits rose"),
+    # those that touch no attribution's span.
+    taken = [
+        (span["start"], span["end"])
+        for attr in linked
+        if found
+        for key in ("content_spans", "source_spans", "cue_spans")
+        for span in attr[key]
+    ]
+    for piece in clause_spans(sent):
+        own = (piece.start_char, piece.end_char)
+        if not any(_overlaps(own, t) for t in taken) and is_statement(piece, doc_text):
+            found.append(Candidate(piece, sentence_id))
     # One claim per span: two attributions can fall back to the same sentence.
     unique: dict[tuple[int, int], Candidate] = {}
     for cand in found:
@@ -645,21 +675,35 @@ def sentence_candidates(
 # ---------------------------------------------------------------- what a claim says
 
 
-def claim_type(span: Span, cue_lemma: str | None = None, numbers: list[dict] | None = None) -> str:
+_VBD, _VBN, _VBG = (get_string_id(tag) for tag in ("VBD", "VBN", "VBG"))
+_ROOT, _AUX_DEP = get_string_id("ROOT"), get_string_id("aux")
+
+
+def claim_type(
+    span: Span,
+    cue_lemma: str | None = None,
+    numbers: list[dict] | None = None,
+    doc_text: str | None = None,
+) -> str:
     """Full Fact-style type of one claim; the first matching rule wins.
 
     The order puts the most specific reading first: a denial is a
     ``position`` whatever it denies; a causal claim is ``causal`` even when
     it is about a law or cites a number (the cause is what needs checking);
     a sentence about a law that mentions a number is a ``rule`` claim.
-    ``numbers`` are the span's :func:`quantities` when already computed.
+    ``numbers`` are the span's :func:`quantities` when already computed;
+    ``doc_text`` is the document's text when at hand.
     """
-    tokens = list(span)  # each pass over a span builds its Token objects anew
-    lemmas = {t.lemma_.lower() for t in tokens}
-    lowers = {t.lower_ for t in tokens}
+    # Token attributes as integer rows: Token objects only where a rule
+    # needs the tree (a modal's verb, a gerund's auxiliaries).
+    strings = span.doc.vocab.strings
+    columns = token_columns(span, [LEMMA, LOWER, TAG, DEP])
+    lemmas = {strings[lemma].lower() for lemma in {c[0] for c in columns}}
+    lowers = {strings[lower] for lower in {c[1] for c in columns}}
+    tokens = [span.doc[span.start + i] for i, c in enumerate(columns) if c[3] == _AUX_DEP]
     if cue_lemma in _DENY_CUES:
         return "position"
-    if _CAUSAL.search(span.text):
+    if _CAUSAL.search(_text(span, doc_text)):
         return "causal"
     if lemmas & _RULE_WORDS:
         return "rule"
@@ -671,9 +715,10 @@ def claim_type(span: Span, cue_lemma: str | None = None, numbers: list[dict] | N
         return "personal"
     if numbers if numbers is not None else quantities(span):
         return "quantity"
-    if any(t.tag_ in ("VBD", "VBN") or (t.tag_ == "VBG" and t.dep_ == "ROOT") for t in tokens):
+    if any(tag in (_VBD, _VBN) or (tag == _VBG and dep == _ROOT) for _, _, tag, dep in columns):
         return "event"
-    if any(t.tag_ == "VBG" and any(c.dep_ == "aux" for c in t.children) for t in tokens):
+    gerunds = [span.doc[span.start + i] for i, c in enumerate(columns) if c[2] == _VBG]
+    if any(any(c.dep_ == "aux" for c in t.children) for t in gerunds):
         return "event"  # ongoing: "the White House is looking at options"
     return "other"
 
@@ -1064,8 +1109,13 @@ def claim_row(
     ``doc_text``: its text, when at hand)."""
     span, attr = cand.span, cand.attribution
     cues = hedge_cues(span)
-    # ``span.ents`` rebuilds every entity of the document: filter them once.
-    ents = [e for e in doc_ents if span.start <= e.start and e.end <= span.end]
+    # ``span.ents`` rebuilds every entity of the document; the document's
+    # entities are in order, so the span's are found by bisection.
+    first = bisect.bisect_left(doc_ents, span.start, key=lambda e: e.start)
+    ents = list(
+        itertools.takewhile(lambda e: e.start < span.end, itertools.islice(doc_ents, first, None))
+    )
+    ents = [e for e in ents if e.end <= span.end]
     numbers = quantities(span, ents)
     return {
         "doc_id": doc_id,
@@ -1076,7 +1126,7 @@ def claim_row(
         "text": _text(span, doc_text),
         "check_worthiness": round(float(score), 4),
         "checkworthy": bool(score >= CHECKWORTHY_THRESHOLD),
-        "claim_type": claim_type(span, attr["cue_lemma"] if attr else None, numbers),
+        "claim_type": claim_type(span, attr["cue_lemma"] if attr else None, numbers, doc_text),
         "attribution_id": attr["attribution_id"] if attr else None,
         "speaker": attr["speaker"] if attr else None,
         "stance": stance(attr, span, bool(cues)),
