@@ -106,6 +106,23 @@ def test_authors_clause_beside_a_reported_one_is_its_own_claim(run):
     assert own["attribution_id"] is None and own["stance"] == "asserts"
 
 
+def test_authors_pure_opinion_is_no_claim_but_a_reported_one_is(run):
+    assert run("This is a shameful and cowardly decision.")[0] == []
+    assert run("The plan is ridiculous.")[0] == []
+    # A number keeps it checkable; a source's opinion is a claim with stance.
+    assert run("The tax is unfair to 40 million workers.")[0]
+    rows, _, _ = run("The senator said the decision was shameful and cowardly.")
+    (claim,) = rows
+    assert claim["text"] == "the decision was shameful and cowardly"
+    assert claim["attribution_id"] is not None
+
+
+def test_a_content_in_pieces_gives_one_claim(run):
+    """ "The storm ... to hit Florida" (around the cue) is one proposition."""
+    rows, _, _ = run("The storm is expected to hit Florida on Friday.")
+    assert [r["text"] for r in rows] == ["The storm is expected to hit Florida on Friday"]
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows
@@ -158,7 +175,13 @@ def test_declined_to_comment(run):
         "Stinger portable air defense systems to Ukraine."
     )
     rows, _, _ = run(text)
-    assert _claim(rows, "Stinger")["stance"] == "declines_to_comment"
+    (claim,) = rows
+    # The claim is the proposition declined, not "to comment on ...".
+    assert claim["text"] == (
+        "the United States might supply Stinger portable air defense systems to Ukraine"
+    )
+    assert claim["stance"] == "declines_to_comment"
+    assert claim["speaker"] == "Kirby"
 
 
 def test_negation(run):

@@ -648,6 +648,7 @@ def sentence_candidates(
                 piece = _trimmed(sent)
             if piece is None:
                 continue
+            piece = declined_proposition(piece) or piece
             for clause in clause_spans(piece):
                 if is_statement(clause, doc_text):
                     found.append(Candidate(clause, sentence_id, attr))
@@ -663,13 +664,80 @@ def sentence_candidates(
     ]
     for piece in clause_spans(sent):
         own = (piece.start_char, piece.end_char)
-        if not any(_overlaps(own, t) for t in taken) and is_statement(piece, doc_text):
+        if (
+            not any(_overlaps(own, t) for t in taken)
+            and is_statement(piece, doc_text)
+            and not is_opinion(piece)
+        ):
             found.append(Candidate(piece, sentence_id))
-    # One claim per span: two attributions can fall back to the same sentence.
+    # One claim per span: two attributions can fall back to the same
+    # sentence; and a piece inside a larger claim of the same attribution
+    # ("The storm ... *to hit Florida*" of "The storm is expected to hit
+    # Florida") is part of it, not another claim.
     unique: dict[tuple[int, int], Candidate] = {}
     for cand in found:
         unique.setdefault((cand.span.start_char, cand.span.end_char), cand)
-    return list(unique.values())
+    return [
+        cand
+        for cand in unique.values()
+        if not any(
+            other is not cand
+            and other.attribution is cand.attribution
+            and other.span.start <= cand.span.start
+            and cand.span.end <= other.span.end
+            for other in unique.values()
+        )
+    ]
+
+
+#: Verbs whose refusal ("declined *to comment on* the possibility that X")
+#: leaves X as the proposition a source declines to take a stand on.
+_COMMENT_VERBS = frozenset({"comment", "say", "confirm", "discuss"})
+
+
+def declined_proposition(piece: Span) -> Span | None:
+    """The "that"/"whether" clause of an infinitival comment content: "to
+    comment on the possibility *that the United States might supply
+    Stingers*" → the clause, which is the claim; None otherwise."""
+    if piece[0].lower_ != "to" or piece.root.lemma_ not in _COMMENT_VERBS:
+        return None
+    for token in piece:
+        if token.dep_ in ("acl", "ccomp") and any(
+            c.dep_ == "mark" and c.lower_ in ("that", "whether", "if") for c in token.children
+        ):
+            start, end = token.left_edge.i, token.right_edge.i + 1
+            if piece.start <= start and end <= piece.end:
+                return _trimmed(piece.doc[start:end])
+    return None
+
+
+#: Adjectives that judge rather than describe; an author's clause that only
+#: applies one of them ("This is a shameful decision") is an opinion.
+_EVALUATIVE = words(
+    """
+    shameful cowardly disgraceful outrageous ridiculous absurd silly stupid
+    foolish idiotic pathetic laughable wonderful terrific fantastic amazing
+    awesome brilliant marvelous splendid terrible horrible awful appalling
+    disgusting despicable deplorable contemptible shocking scandalous sad
+    unfair unacceptable irresponsible reckless disastrous hypocritical
+    """
+)
+
+
+def is_opinion(span: Span) -> bool:
+    """A clause whose only assertion is a judgement: a copula with an
+    evaluative adjective ("The plan is ridiculous", "This is a shameful and
+    cowardly decision") and no number to check."""
+    root = span.root
+    if root.lemma_ != "be":
+        return False
+    predicates = [c for c in root.children if c.dep_ in ("acomp", "attr")]
+    judged = any(
+        p.lemma_.lower() in _EVALUATIVE
+        or any(a.dep_ in ("amod", "conj") and a.lemma_.lower() in _EVALUATIVE for a in p.children)
+        for p in predicates
+    )
+    return judged and not any(t.like_num for t in span)
 
 
 # ---------------------------------------------------------------- what a claim says
