@@ -535,11 +535,10 @@ def clause_spans(span: Span) -> list[Span]:
     root = span.root
     cuts = []
     for conj in root.children:
-        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
         if (
             conj.dep_ == "conj"
             and conj.pos_ in ("VERB", "AUX")
-            and own_subject
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
             and span.start < conj.left_edge.i < span.end
         ):
             left = conj.left_edge.i
