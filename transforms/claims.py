@@ -655,11 +655,11 @@ def sentence_candidates(
     # beside reported ones ("..., the company said, but profits rose"),
     # those that touch no attribution's span.
     taken = [
-        (span["start"], span["end"])
+        (part["start"], part["end"])
         for attr in linked
         if found
         for key in ("content_spans", "source_spans", "cue_spans")
-        for span in attr[key]
+        for part in attr[key]
     ]
     for piece in clause_spans(sent):
         own = (piece.start_char, piece.end_char)
