@@ -665,7 +665,8 @@ def sentence_candidates(
         own = (piece.start_char, piece.end_char)
         if (
             not any(_overlaps(own, t) for t in taken)
-            and is_statement(piece, doc_text)
+            # the sentence itself passed ``is_statement`` above
+            and (piece == sent or is_statement(piece, doc_text))
             and not is_opinion(piece)
         ):
             found.append(Candidate(piece, sentence_id))
