@@ -239,31 +239,41 @@ def test_money_and_percent(run):
     assert any(q["value"] == 25 and q["unit"] == "percent" for q in quantities)
 
 
-def test_ranges_suffixes_and_exact_numbers(run):
-    """A range gives its first bound and is approximate; "$5bn" is five
-    billion dollars; "rose to 6 percent" is exact, "up to 300" is not."""
-    rows, _, _ = run("Between 1,000 and 2,000 troops were deployed to the border last week.")
-    (q,) = rows[0]["quantities"]
-    assert (q["value"], q["unit"], q["approximate"]) == (1000.0, "troops", True)
-    rows, _, _ = run("The company raised $5bn from investors in March.")
-    (q,) = rows[0]["quantities"]
-    assert (q["text"], q["value"], q["unit"]) == ("$5bn", 5e9, "USD")
-    rows, _, _ = run("The unemployment rate rose to 6 percent in March.")
-    (q,) = rows[0]["quantities"]
-    assert (q["value"], q["unit"], q["approximate"]) == (6.0, "percent", False)
-    rows, _, _ = run("Up to 300 people were evacuated from the town.")
-    (q,) = rows[0]["quantities"]
-    assert (q["value"], q["approximate"]) == (300.0, True)
-    rows, _, _ = run("Police said 100,000 to 250,000 people marched in the capital.")
-    (q,) = _claim(rows, "marched")["quantities"]
-    assert (q["value"], q["approximate"]) == (100000.0, True)
-    # A change between two exact figures, and a score, are no ranges.
-    rows, _, _ = run("Support for the plan fell from 73 to 63 percent.")
-    (q,) = rows[0]["quantities"]
-    assert (q["value"], q["unit"], q["approximate"]) == (73.0, "percent", False)
-    rows, _, _ = run("He leads 52 to 38 percent in the poll.")
-    (q,) = rows[0]["quantities"]
-    assert (q["value"], q["approximate"]) == (52.0, False)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A range gives its first bound and is approximate.
+        (
+            "Between 1,000 and 2,000 troops were deployed to the border last week.",
+            {"value": 1000.0, "unit": "troops", "approximate": True},
+        ),
+        (
+            "Police said 100,000 to 250,000 people marched in the capital.",
+            {"value": 100000.0, "approximate": True},
+        ),
+        # The sign and the multiplier outside spaCy's entity.
+        (
+            "The company raised $5bn from investors in March.",
+            {"text": "$5bn", "value": 5e9, "unit": "USD"},
+        ),
+        # "to" alone is no approximator; "up to" is.
+        (
+            "The unemployment rate rose to 6 percent in March.",
+            {"value": 6.0, "unit": "percent", "approximate": False},
+        ),
+        ("Up to 300 people were evacuated from the town.", {"value": 300.0, "approximate": True}),
+        # A change between two exact figures, and a score, are no ranges.
+        (
+            "Support for the plan fell from 73 to 63 percent.",
+            {"value": 73.0, "unit": "percent", "approximate": False},
+        ),
+        ("He leads 52 to 38 percent in the poll.", {"value": 52.0, "approximate": False}),
+    ],
+)
+def test_ranges_suffixes_and_exact_numbers(run, text, expected):
+    rows, _, _ = run(text)
+    ((q,),) = [r["quantities"] for r in rows if r["quantities"]]
+    assert {k: q[k] for k in expected} == expected
 
 
 def test_short_number_statements_are_claims(run):
