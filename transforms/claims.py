@@ -79,6 +79,8 @@ _POSITION_CUES = words(
     """
 )
 _FUTURE_MODALS = frozenset({"will", "would", "shall", "'ll", "going"})
+#: Modals of possibility: a hedge, and a possible future ("could intensify").
+_POSSIBILITY_MODALS = frozenset({"could", "may", "might"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
 _PERSONAL_NOUNS = words(
     """
@@ -798,7 +800,7 @@ def _is_future(token: Token) -> bool:
     if token.lower_ in _FUTURE_MODALS:
         return True
     # "could/may/might" + bare verb, not "could have ...": a possible future.
-    return token.lower_ in ("could", "may", "might") and not any(
+    return token.lower_ in _POSSIBILITY_MODALS and not any(
         c.lower_ == "have" and c.dep_ == "aux" for c in token.head.children
     )
 
@@ -813,7 +815,7 @@ for _cue in HEDGE_CUES:
 
 #: Cues that hedge only as modal verbs: "may" (not the month), "might" (not
 #: the noun), "could".
-_MODAL_HEDGES = frozenset(get_string_id(w) for w in ("may", "might", "could"))
+_MODAL_HEDGES = frozenset(get_string_id(w) for w in _POSSIBILITY_MODALS)
 _MD = get_string_id("MD")
 
 
@@ -1136,7 +1138,7 @@ def tense_of(token: Token) -> str | None:
     if verb.pos_ not in ("VERB", "AUX"):
         return None
     aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    if any(_is_future(a) and a.lower_ not in ("could", "may", "might") for a in aux):
+    if any(a.dep_ == "aux" and a.lower_ in _FUTURE_MODALS for a in aux):
         return "future"
     if verb.tag_ == "VBD" or any(a.lower_ in _PAST_AUX for a in aux):
         return "past"
