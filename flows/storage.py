@@ -326,9 +326,10 @@ class TextStore:
     the plan held the texts, the process would hold the whole corpus from
     planning to commit: 66 MB of ``str`` at 10,000 news articles (curly
     quotes make most of them two bytes per character), and its memory
-    would grow with the corpus.  So the texts go to an Arrow IPC file, in
-    ``doc_id`` order and record batches of :attr:`ROWS` articles, and a
-    batch of articles reads back the few record batches that hold them.
+    would grow with the corpus.  So the texts go to an Arrow IPC file, each
+    table in ``doc_id`` order and in record batches of :attr:`ROWS`
+    articles, and a batch of articles (neighbouring ids) reads back
+    the few record batches that hold them.
     The file is read through plain reads, not a memory map, so pages read
     once do not stay in the process.
     """
