@@ -467,3 +467,44 @@ def test_base_rate_is_the_f1_optimal_cut_on_held_out_scores():
 
     separable = np.array([-9.0, -8.0, 8.0, 9.0])
     assert f1_optimal_base_rate(separable, np.array([0, 0, 1, 1])) == 0.5
+
+
+def _same_matrix(a, b) -> bool:
+    return (
+        a.shape == b.shape
+        and (a.indptr == b.indptr).all()
+        and (a.indices == b.indices).all()
+        and (a.data == b.data).all()
+    )
+
+
+def test_fast_tfidf_gives_the_vectorizers_own_matrices(parse_text):
+    """The claim stage computes its TF-IDF blocks itself (``tfidf``); for the
+    packaged model's four vectorisers and for freshly fitted ones of other
+    set-ups, the matrices equal ``transform``'s float for float, on the
+    sample article's sentences and clauses and on edge cases (empty text,
+    nothing in the vocabulary, repeats, capitals)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from transforms.claims import clause_spans, scoring_inputs, tfidf
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    doc, *_ = parse_text(text)
+    spans = [s for sent in doc.sents for s in [sent, *clause_spans(sent)]]
+    inputs = [scoring_inputs(s) for s in spans]
+    texts = [i.text for i in inputs] + ["", "zzzq qqzz", "Troops troops TROOPS troops", "É"]
+    shapes = [i.shape for i in inputs] + ["", "XX YY", "NNP NNP NNP NNP"]
+    deps = [i.deps for i in inputs] + ["", "ROOT", "nsubj ROOT dobj punct"]
+    model = claims_model()
+    cased_chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), lowercase=False)
+    for vectorizer, rows in (
+        (model.word_vectorizer, texts),
+        (model.char_vectorizer, texts),
+        (model.shape_vectorizer, shapes),
+        (model.dep_vectorizer, deps),
+        (cased_chars.fit(texts), texts),
+        (TfidfVectorizer(ngram_range=(2, 3), min_df=2, norm="l1").fit(texts), texts),
+        (TfidfVectorizer(analyzer="char", ngram_range=(2, 4)).fit(texts), texts),  # fallback
+    ):
+        assert _same_matrix(tfidf(vectorizer, rows), vectorizer.transform(rows)), vectorizer
+    assert tfidf(model.word_vectorizer, []).shape == (0, len(model.word_vectorizer.vocabulary_))

@@ -37,9 +37,20 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
-from spacy.attrs import DEP, ENT_TYPE, IS_ALPHA, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS, TAG
+from spacy.attrs import (
+    DEP,
+    ENT_TYPE,
+    IS_ALPHA,
+    IS_PUNCT,
+    IS_SPACE,
+    LEMMA,
+    LIKE_NUM,
+    LOWER,
+    POS,
+    TAG,
+)
 from spacy.strings import get_string_id
-from spacy.symbols import AUX, VERB
+from spacy.symbols import AUX, NUM, VERB
 from spacy.tokens import Doc, Span, Token
 
 from transforms.lexicon import words
@@ -243,6 +254,10 @@ def _text(span: Span, doc_text: str | None) -> str:
 
 
 _VERB_POS = frozenset({int(VERB), int(AUX)})
+_NUM = int(NUM)
+#: Dependency labels a trimmed clause does not start with: a coordinating
+#: conjunction or a complementiser ("and", "that").
+_LEADING_DEP_IDS = frozenset(get_string_id(label) for label in ("cc", "mark"))
 
 
 def has_verb(span: Span) -> bool:
@@ -355,10 +370,10 @@ class CheckWorthinessModel:
         w_word, w_char, w_shape, w_dep, w_dense = self.block_weights
         return sparse.hstack(
             [
-                self.word_vectorizer.transform(texts) * w_word,
-                self.char_vectorizer.transform(texts) * w_char,
-                self.shape_vectorizer.transform([i.shape for i in inputs]) * w_shape,
-                self.dep_vectorizer.transform([i.deps for i in inputs]) * w_dep,
+                tfidf(self.word_vectorizer, texts) * w_word,
+                tfidf(self.char_vectorizer, texts) * w_char,
+                tfidf(self.shape_vectorizer, [i.shape for i in inputs]) * w_shape,
+                tfidf(self.dep_vectorizer, [i.deps for i in inputs]) * w_dep,
                 sparse.csr_matrix(dense * w_dense),
             ],
             format="csr",
@@ -394,6 +409,168 @@ class CheckWorthinessModel:
     @classmethod
     def from_parts(cls, parts: dict[str, Any]) -> CheckWorthinessModel:
         return cls(**parts)
+
+
+# ---------------------------------------------------------------- TF-IDF, fast
+
+# scikit-learn's vectorisers analyse and count every n-gram of every text in
+# Python; that was most of the claim stage's cost.  The functions below give
+# the same matrices (the same floats, in the same order: the tests compare
+# them with ``transform``) from the fitted vectoriser's vocabulary and
+# weights, with the counting done by numpy and scipy.
+
+
+def tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
+    """``vectorizer.transform(texts)`` for a fitted ``TfidfVectorizer``, faster.
+
+    Character n-grams within words (``char_wb``) go through
+    :func:`char_tfidf`, token n-grams without stop words through
+    :func:`token_tfidf`; any other set-up falls back to ``transform``.
+    """
+    if vectorizer.binary or vectorizer.preprocessor is not None or vectorizer.input != "content":
+        return vectorizer.transform(texts)
+    if vectorizer.analyzer == "char_wb":
+        return char_tfidf(vectorizer, texts)
+    if vectorizer.analyzer == "word" and vectorizer.stop_words is None:
+        return token_tfidf(vectorizer, texts)
+    return vectorizer.transform(texts)
+
+
+def _weighted(counts: Any, vectorizer: Any) -> Any:
+    """Raw counts (CSR, sorted indices) → the vectoriser's TF-IDF rows,
+    step for step as its ``TfidfTransformer`` computes them."""
+    from sklearn.preprocessing import normalize
+
+    counts.sort_indices()
+    if counts.shape[0] == 0:  # (``normalize`` refuses an empty matrix)
+        return counts
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm is not None:
+        counts = normalize(counts, norm=vectorizer.norm, copy=False)
+    return counts
+
+
+def char_tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
+    """TF-IDF rows of a ``char_wb`` vectoriser, counted word by word.
+
+    The ``char_wb`` analyser cuts n-grams inside each whitespace-separated
+    word, so a text's n-gram counts are the sum of its words' counts.  Each
+    distinct word is analysed once (by the vectoriser's own analyser) and
+    the counts are summed by a sparse product: texts × words times words ×
+    n-grams.
+    """
+    from scipy import sparse
+
+    analyse = vectorizer.build_analyzer()
+    vocabulary = vectorizer.vocabulary_
+    word_ids: dict[str, int] = {}
+    occurrences: list[int] = []
+    text_ends = [0]
+    for text in texts:
+        cased = text.lower() if vectorizer.lowercase else text
+        occurrences.extend(word_ids.setdefault(w, len(word_ids)) for w in cased.split())
+        text_ends.append(len(occurrences))
+    grams: list[int] = []
+    word_ends = [0]
+    for word in word_ids:
+        grams.extend(vocabulary[g] for g in analyse(word) if g in vocabulary)
+        word_ends.append(len(grams))
+    by_text = sparse.csr_matrix(
+        (np.ones(len(occurrences)), occurrences, text_ends), shape=(len(texts), len(word_ids))
+    )
+    by_word = sparse.csr_matrix(
+        (np.ones(len(grams)), grams, word_ends), shape=(len(word_ids), len(vocabulary))
+    )
+    return _weighted(sparse.csr_matrix(by_text @ by_word), vectorizer)
+
+
+class _NgramKeys(NamedTuple):
+    """A token vectoriser's vocabulary as integers: each n-gram is the
+    number whose digits (base ``len(tokens) + 1``, none zero) are its
+    tokens' ids plus one, so n-grams of every length share one sorted
+    array."""
+
+    tokens: dict[str, int]
+    keys: np.ndarray
+    columns: np.ndarray
+    #: The vocabulary the keys were built from (a refitted vectoriser has a new one).
+    vocabulary: dict[str, int]
+
+
+_NGRAM_KEYS: weakref.WeakKeyDictionary[Any, _NgramKeys] = weakref.WeakKeyDictionary()
+
+
+def _ngram_keys(vectorizer: Any) -> _NgramKeys:
+    """The vectoriser's :class:`_NgramKeys`, built once per fitted vocabulary."""
+    cached = _NGRAM_KEYS.get(vectorizer)
+    if cached is None or cached.vocabulary is not vectorizer.vocabulary_:
+        grams = [(g.split(" "), column) for g, column in vectorizer.vocabulary_.items()]
+        tokens: dict[str, int] = {}
+        for parts, _ in grams:
+            for part in parts:
+                tokens.setdefault(part, len(tokens))
+        base = len(tokens) + 1
+        if base ** vectorizer.ngram_range[1] >= 2**63:
+            raise ValueError("vocabulary too large for 64-bit n-gram keys")
+        keys = np.zeros(len(grams), dtype=np.int64)
+        for g, (parts, _) in enumerate(grams):
+            for part in parts:  # the digits, most significant first
+                keys[g] = keys[g] * base + tokens[part] + 1
+        columns = np.array([column for _, column in grams], dtype=np.int64)
+        order = np.argsort(keys)
+        _NGRAM_KEYS[vectorizer] = _NgramKeys(
+            tokens, keys[order], columns[order], vectorizer.vocabulary_
+        )
+    return _NGRAM_KEYS[vectorizer]
+
+
+def token_tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
+    """TF-IDF rows of a token n-gram vectoriser (``analyzer="word"``).
+
+    Each text is tokenised as the vectoriser does; each token becomes its
+    id in the vocabulary (-1 if no n-gram of the vocabulary holds it), and
+    the n-grams of every length become integer keys (:class:`_NgramKeys`)
+    computed over all texts at once, then looked up by binary search.
+    """
+    from scipy import sparse
+
+    index = _ngram_keys(vectorizer)
+    preprocess, tokenize = vectorizer.build_preprocessor(), vectorizer.build_tokenizer()
+    ids: list[int] = []
+    rows: list[int] = []
+    for row, text in enumerate(texts):
+        tokens = [index.tokens.get(t, -1) for t in tokenize(preprocess(text))]
+        ids.extend(tokens)
+        rows.extend([row] * len(tokens))
+    token_ids, token_rows = np.array(ids, dtype=np.int64), np.array(rows, dtype=np.int64)
+    base = len(index.tokens) + 1
+    found_rows, found_columns = [], []
+    low, high = vectorizer.ngram_range
+    for n in range(low, high + 1):
+        m = len(token_ids) - n + 1
+        if m <= 0:
+            break
+        keys = np.zeros(m, dtype=np.int64)
+        known = token_rows[:m] == token_rows[n - 1 :]  # within one text
+        for k in range(n):
+            window = token_ids[k : k + m]
+            known &= window >= 0
+            keys = keys * base + window + 1
+        at = np.minimum(np.searchsorted(index.keys, keys), len(index.keys) - 1)
+        hit = known & (index.keys[at] == keys)
+        found_rows.append(token_rows[:m][hit])
+        found_columns.append(index.columns[at[hit]])
+    shape = (len(texts), len(vectorizer.vocabulary_))
+    if not found_rows:
+        return _weighted(sparse.csr_matrix(shape), vectorizer)
+    found = np.concatenate(found_rows), np.concatenate(found_columns)
+    counts = sparse.csr_matrix((np.ones(len(found[0])), found), shape=shape)
+    counts.sum_duplicates()
+    return _weighted(counts, vectorizer)
 
 
 def fit_check_worthiness(
@@ -563,14 +740,15 @@ def clause_spans(span: Span) -> list[Span]:
 
 def _trimmed(span: Span) -> Span | None:
     """``span`` without edge punctuation, spaces and leading conjunctions/complementisers."""
-    toks = list(span)
-    while toks and (toks[0].is_punct or toks[0].is_space or toks[0].dep_ in ("cc", "mark")):
-        toks.pop(0)
-    while toks and (toks[-1].is_punct or toks[-1].is_space):
-        toks.pop()
-    if not toks:
+    columns = token_columns(span, [IS_PUNCT, IS_SPACE, DEP])
+    first, last = 0, len(columns)
+    while first < last and (any(columns[first][:2]) or columns[first][2] in _LEADING_DEP_IDS):
+        first += 1
+    while last > first and any(columns[last - 1][:2]):
+        last -= 1
+    if first == last:
         return None
-    return span.doc[toks[0].i : toks[-1].i + 1]
+    return span.doc[span.start + first : span.start + last]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -995,9 +1173,11 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
     ents = span.ents if ents is None else ents
     groups: list[list[Token]] = [list(e) for e in ents if e.label_ in _NUMERIC_ENTS]
     covered = {t.i for g in groups for t in g}
-    for t in span:
-        if t.like_num and not t.ent_type_ and t.i not in covered and t.pos_ == "NUM":
-            groups.append([t])
+    for i, (like_num, ent_type, pos) in enumerate(
+        token_columns(span, [LIKE_NUM, ENT_TYPE, POS]), start=span.start
+    ):
+        if like_num and not ent_type and i not in covered and pos == _NUM:
+            groups.append([span.doc[i]])
     # "One of the key demands": a pronoun, not a count.
     groups = [
         g for g in groups if not (len(g) == 1 and g[0].lower_ == "one" and g[0].dep_ != "nummod")
