@@ -420,6 +420,20 @@ def test_metrics_map_by_debate():
     assert m["precision"] == 0.5 and m["recall"] == 0.5
 
 
+def test_metrics_at_a_share_of_positives_reweight_the_negatives():
+    """One positive among four records: at a 50 % share each negative counts
+    a third, so the one false alarm costs a third of a hit."""
+    records = [{"id": str(i), "label": int(i == 0)} for i in range(4)]
+    scores = {"0": 0.9, "1": 0.8, "2": 0.1, "3": 0.1}
+    as_is = metrics(records, scores)
+    balanced = metrics(records, scores, share=0.5)
+    assert as_is["precision"] == pytest.approx(0.5)
+    assert balanced["precision"] == pytest.approx(0.75)
+    assert balanced["recall"] == as_is["recall"] == 1.0
+    assert balanced["f1"] == pytest.approx(2 * 0.75 / 1.75)
+    assert balanced["ap"] == as_is["ap"]
+
+
 def test_attributions_by_sentence_matches_the_overlap_definition(parse_text):
     """Bisection finds exactly the attributions whose content overlaps each
     sentence, in their order (the claim stage links claims through it)."""
@@ -468,6 +482,43 @@ def test_base_rate_is_the_f1_optimal_cut_on_held_out_scores():
     separable = np.array([-9.0, -8.0, 8.0, 9.0])
     assert f1_optimal_base_rate(separable, np.array([0, 0, 1, 1])) == 0.5
 
+    # Tuned for a balanced corpus, the same scores get the rate that is best
+    # after reweighting the negatives to half the total: the F1 a balanced
+    # sample would give, and a looser cut than at the file's own 25 %.
+    weights = np.where(labels == 1, 1.0, labels.sum() / (1 - labels).sum())
+
+    def balanced_f1(rate: float) -> float:
+        chosen = log_odds + np.log(rate / (1 - rate)) >= 0
+        return f1_score(labels, chosen, sample_weight=weights)
+
+    at_half = f1_optimal_base_rate(log_odds, labels, share=0.5)
+    assert balanced_f1(at_half) == pytest.approx(max(balanced_f1(r) for r in BASE_RATES))
+    assert at_half > chosen
+
+
+def test_evidence_scale_favours_ngrams_that_separate_the_classes():
+    """The naive-Bayes scale lifts an n-gram seen mostly in one class above
+    one seen evenly in both, never goes below 0.5, and leaves the dense
+    columns at 1."""
+    import numpy as np
+    from scipy import sparse
+
+    from transforms.claims import evidence_scale
+
+    labels = np.array([1, 1, 1, 0, 0, 0])
+    features = sparse.csr_matrix(
+        np.array(
+            # only in positives, in both evenly, only in negatives, dense
+            [[1, 1, 0, 0.3], [1, 0, 0, -1.0], [1, 1, 0, 0.2],
+             [0, 1, 1, 0.5], [0, 0, 1, -0.2], [0, 1, 1, 0.1]]
+        )
+    )  # fmt: skip
+    scale = evidence_scale(features, labels, dense_columns=1)
+    assert scale[0] > scale[1] and scale[2] > scale[1]
+    assert scale[0] == pytest.approx(scale[2])
+    assert scale.min() >= 0.5
+    assert scale[3] == 1.0
+
 
 def _same_matrix(a, b) -> bool:
     return (
@@ -495,6 +546,7 @@ def test_fast_tfidf_gives_the_vectorizers_own_matrices(parse_text):
     texts = [i.text for i in inputs] + ["", "zzzq qqzz", "Troops troops TROOPS troops", "É"]
     shapes = [i.shape for i in inputs] + ["", "XX YY", "NNP NNP NNP NNP"]
     deps = [i.deps for i in inputs] + ["", "ROOT", "nsubj ROOT dobj punct"]
+    roles = [i.roles for i in inputs] + ["", "nsubj:troop ROOT:deploy", "ROOT:ROOT"]
     model = claims_model()
     cased_chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), lowercase=False)
     for vectorizer, rows in (
@@ -502,6 +554,7 @@ def test_fast_tfidf_gives_the_vectorizers_own_matrices(parse_text):
         (model.char_vectorizer, texts),
         (model.shape_vectorizer, shapes),
         (model.dep_vectorizer, deps),
+        (model.role_vectorizer, roles),
         (cased_chars.fit(texts), texts),
         (TfidfVectorizer(ngram_range=(2, 3), min_df=2, norm="l1").fit(texts), texts),
         (TfidfVectorizer(analyzer="char", ngram_range=(2, 4)).fit(texts), texts),  # fallback
