@@ -718,6 +718,15 @@ def evidence_scale(
 BASE_RATES = tuple(round(0.05 * k, 2) for k in range(1, 20))
 
 
+def weight_of_negatives(positives: int, negatives: int, share: float | None) -> float:
+    """The weight per negative that makes positives ``share`` of the total
+    (1 when ``share`` is None or a class is missing): how a file with one
+    balance stands in for a corpus with another."""
+    if share is None or not positives or not negatives:
+        return 1.0
+    return positives * (1 - share) / share / negatives
+
+
 def f1_optimal_base_rate(
     balanced_log_odds: np.ndarray, labels: np.ndarray, share: float | None = None
 ) -> float:
@@ -731,9 +740,7 @@ def f1_optimal_base_rate(
     balance); ties go to the rate nearest 0.5.
     """
     y = np.asarray(labels, dtype=bool)
-    negative_weight = 1.0
-    if share is not None and y.any() and (~y).any():
-        negative_weight = y.sum() * (1 - share) / share / (~y).sum()
+    negative_weight = weight_of_negatives(int(y.sum()), int((~y).sum()), share)
 
     def f1(rate: float) -> float:
         chosen = balanced_log_odds + np.log(rate / (1 - rate)) >= 0

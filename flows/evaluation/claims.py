@@ -71,6 +71,7 @@ from transforms.claims import (
     CheckWorthinessModel,
     fit_check_worthiness,
     scoring_inputs,
+    weight_of_negatives,
 )
 
 DATA_DIR = PROJECT_DIR.parent / "shared" / "eval" / "claimbuster"
@@ -202,10 +203,7 @@ def metrics(
     """
     labels = [int(r["label"]) for r in records]
     values = [scores.get(r["id"], 0.0) for r in records]
-    positives, negatives = sum(labels), len(labels) - sum(labels)
-    w = 1.0
-    if share is not None and positives and negatives:
-        w = positives * (1 - share) / share / negatives
+    w = weight_of_negatives(sum(labels), len(labels) - sum(labels), share)
     tp = sum(1 for s, y in zip(values, labels, strict=True) if s >= threshold and y)
     fp = w * sum(1 for s, y in zip(values, labels, strict=True) if s >= threshold and not y)
     fn = sum(1 for s, y in zip(values, labels, strict=True) if s < threshold and y)
@@ -241,8 +239,7 @@ def reliability(
     """
     labels = np.array([int(r["label"]) for r in records])
     values = np.array([scores.get(r["id"], 0.0) for r in records])
-    positives = max(1, labels.sum())
-    neg_weight = positives * (1 - base_rate) / base_rate / max(1, (1 - labels).sum())
+    neg_weight = weight_of_negatives(int(labels.sum()), int((1 - labels).sum()), base_rate)
     rows = []
     for b in range(bins):
         lo, hi = b / bins, (b + 1) / bins
