@@ -11,7 +11,13 @@ import datetime
 
 import pytest
 
-from flows.evaluation.claims import average_precision, claims_model, debate_of, metrics
+from flows.evaluation.claims import (
+    average_precision,
+    claims_model,
+    debate_of,
+    metrics,
+    reliability,
+)
 from flows.stages import Item, attribution_stage, claim_stage
 from tests.conftest import SAMPLE
 from transforms.claims import resolve_date
@@ -432,6 +438,18 @@ def test_metrics_at_a_share_of_positives_reweight_the_negatives():
     assert balanced["recall"] == as_is["recall"] == 1.0
     assert balanced["f1"] == pytest.approx(2 * 0.75 / 1.75)
     assert balanced["ap"] == as_is["ap"]
+
+
+def test_reliability_reweights_the_rate_to_the_models_base_rate():
+    """In a bin of one positive and three negatives, the observed rate is
+    1/4; a model whose probability assumes the file's own share (1/4) should
+    match that, one that assumes equal shares should match 1/2."""
+    records = [{"id": str(i), "label": int(i % 4 == 0)} for i in range(8)]
+    scores = {str(i): 0.05 if i < 4 else 0.95 for i in range(8)}
+    as_is = reliability(records, scores, base_rate=0.25)
+    assert [(r["n"], r["rate"], r["rate_at_base"]) for r in as_is] == [(4, 0.25, 0.25)] * 2
+    balanced = reliability(records, scores, base_rate=0.5)
+    assert [r["rate_at_base"] for r in balanced] == [pytest.approx(0.5)] * 2
 
 
 def test_attributions_by_sentence_matches_the_overlap_definition(parse_text):
