@@ -452,6 +452,29 @@ def test_reliability_reweights_the_rate_to_the_models_base_rate():
     assert [r["rate_at_base"] for r in balanced] == [pytest.approx(0.5)] * 2
 
 
+def test_a_model_of_another_feature_set_is_refused_with_the_way_out():
+    """An artifact fitted before a feature block was added (no role
+    vectoriser) is refused with the command that refits it."""
+    from transforms.claims import CheckWorthinessModel
+
+    parts = claims_model().to_parts()
+    assert CheckWorthinessModel.from_parts(parts).base_rate == claims_model().base_rate
+    older = {k: v for k, v in parts.items() if k != "role_vectorizer"}
+    with pytest.raises(ValueError, match="claimflow train claims"):
+        CheckWorthinessModel.from_parts(older)
+
+
+def test_target_share_option_takes_a_share_or_the_files_own():
+    import argparse
+
+    from flows.evaluation.claims import _share
+
+    assert _share("0.5") == 0.5
+    assert _share("file") is None
+    with pytest.raises(argparse.ArgumentTypeError):
+        _share("1.5")
+
+
 def test_attributions_by_sentence_matches_the_overlap_definition(parse_text):
     """Bisection finds exactly the attributions whose content overlaps each
     sentence, in their order (the claim stage links claims through it)."""

@@ -32,7 +32,7 @@ import itertools
 import re
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -337,8 +337,10 @@ class CheckWorthinessModel:
     """A fitted check-worthiness scorer: sparse n-grams + dense parse vector → probability.
 
     Logistic regression over word n-grams, character n-grams, shape and
-    dependency-label n-grams and the span vector, trained with balanced class
-    weights, then Platt-calibrated on out-of-fold scores.
+    dependency-label n-grams, role:lemma pairs and the span vector, trained
+    with balanced class weights and a naive-Bayes prior on the n-grams
+    (:func:`evidence_scale`, folded into ``coef``), then Platt-calibrated on
+    out-of-fold scores.
 
     A calibrated probability always assumes a base rate, and the training
     file's (25 % in ClaimBuster's debates, 3 % in CLEF's) says nothing about
@@ -428,6 +430,15 @@ class CheckWorthinessModel:
 
     @classmethod
     def from_parts(cls, parts: dict[str, Any]) -> CheckWorthinessModel:
+        """The model from :meth:`to_parts`; an artifact of another feature set
+        is refused with the way out, not a ``TypeError``."""
+        fields = set(cls.__dataclass_fields__)
+        required = {n for n, f in cls.__dataclass_fields__.items() if f.default is MISSING}
+        if not required <= set(parts) <= fields:
+            raise ValueError(
+                "the claims model was fitted with another feature set than this "
+                "claimflow's; refit it with `claimflow train claims`"
+            )
         return cls(**parts)
 
 
@@ -700,16 +711,16 @@ def evidence_scale(
     The scale is ``0.5 + 0.5 * |log ratio|``, half plain regression and
     half naive Bayes; on ClaimBuster it lifts cross-validated AP by about
     0.002 over three fold seeds.  The last ``dense_columns`` (the parse
-    vector, present in every row) keep scale 1.
+    vector, present in every row) keep scale 1 and stay out of the counts.
     """
-    present = features.tocsc(copy=True)
+    n_grams = features.shape[1] - dense_columns
+    present = features[:, :n_grams].tocsc(copy=True)
     present.data[:] = 1.0
     y = np.asarray(labels, dtype=bool)
     p = np.asarray(present[y].sum(axis=0)).ravel() + alpha
     q = np.asarray(present[~y].sum(axis=0)).ravel() + alpha
-    scale = 0.5 + 0.5 * np.abs(np.log((p / p.sum()) / (q / q.sum())))
-    if dense_columns:
-        scale[-dense_columns:] = 1.0
+    scale = np.ones(features.shape[1])
+    scale[:n_grams] = 0.5 + 0.5 * np.abs(np.log((p / p.sum()) / (q / q.sum())))
     return scale
 
 
@@ -722,6 +733,8 @@ def weight_of_negatives(positives: int, negatives: int, share: float | None) -> 
     """The weight per negative that makes positives ``share`` of the total
     (1 when ``share`` is None or a class is missing): how a file with one
     balance stands in for a corpus with another."""
+    if share is not None and not 0 < share < 1:
+        raise ValueError(f"a share of positives is between 0 and 1, not {share}")
     if share is None or not positives or not negatives:
         return 1.0
     return positives * (1 - share) / share / negatives
