@@ -366,7 +366,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         model = claims_model(args.model_file)
         scores, claim_seconds = record_scores(items, model)
         base_rates = [model.base_rate]
-        how = f"packaged model {args.model_file}"
+        tuned = "the file's own" if model.target_share is None else f"{model.target_share:.0%}"
+        how = f"packaged model {args.model_file}, cut tuned for {tuned} positives"
     share = args.report_share
     result = {
         "gold": str(args.gold),
