@@ -129,6 +129,32 @@ def test_a_content_in_pieces_gives_one_claim(run):
     assert [r["text"] for r in rows] == ["The storm is expected to hit Florida on Friday"]
 
 
+def test_a_noun_phrase_with_a_participle_is_no_claim_alone(run):
+    """A verb inside a modifier does not make a content a proposition: the
+    sentence around "all four candidates seeking the White House" is the claim
+    (PolNeAR dev, West Journal, 2016-09-30)."""
+    text = (
+        "When the poll asked about all four candidates seeking the White House, "
+        "Clinton was supported by 42 percent of those responding, while Trump "
+        "received 38 percent support."
+    )
+    rows, _, _ = run(text)
+    assert all(r["text"] != "all four candidates seeking the White House" for r in rows)
+    assert any(r["text"].startswith("When the poll asked") for r in rows)
+
+
+def test_a_subjectless_piece_beside_its_subject_gives_the_whole_clause(run):
+    """ "[the accord] is expected *to be ratified*": the infinitive alone lacks
+    what it is about (PolNeAR dev, 2016)."""
+    rows, _, _ = run(
+        "The final international accord on the chemicals is expected to be ratified "
+        "next month in Rwanda."
+    )
+    texts = [r["text"] for r in rows]
+    assert "to be ratified next month in Rwanda" not in texts
+    assert any(t.startswith("The final international accord") for t in texts)
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

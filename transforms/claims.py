@@ -156,7 +156,9 @@ _NEG, _INTJ = get_string_id("neg"), get_string_id("intj")
 #: The dependency labels whose lemmas :func:`scoring_inputs` pairs with their role.
 ROLE_DEPS = ("nsubj", "nsubjpass", "dobj", "pobj", "ROOT", "attr", "npadvmod", "nummod")
 _ROLE_DEP_IDS = frozenset(get_string_id(d) for d in ROLE_DEPS)
-_SUBJECT_IDS = frozenset(get_string_id(d) for d in ("nsubj", "nsubjpass", "expl"))
+_SUBJECT_IDS = frozenset(
+    get_string_id(d) for d in ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
+)
 
 #: Words that make a number approximate ("around 175,000", "between 10 and
 #: 20"), and phrases that do only as a whole ("more than 40", "up to 300":
@@ -261,11 +263,27 @@ _NUM = int(NUM)
 #: Dependency labels a trimmed clause does not start with: a coordinating
 #: conjunction or a complementiser ("and", "that").
 _LEADING_DEP_IDS = frozenset(get_string_id(label) for label in ("cc", "mark"))
+#: Dependents that make a non-verbal head a predicate: its auxiliary or copula.
+_AUX_DEP_IDS = frozenset(get_string_id(label) for label in ("aux", "auxpass", "cop"))
 
 
-def has_verb(span: Span) -> bool:
-    """Whether any token of the span is a verb or an auxiliary."""
-    return any(pos in _VERB_POS for (pos,) in token_columns(span, [POS]))
+def is_proposition(span: Span) -> bool:
+    """Whether the span is a clause with its own subject, so it says
+    something checkable without the sentence around it.
+
+    A verb somewhere inside is not enough: "all four candidates *seeking*
+    the White House" and "reports *that* Trump called her names" are noun
+    phrases whose verbs sit in a modifier, and "[the accord is expected] *to
+    be ratified next month*" lacks what it is about.  The head is a verb or
+    a predicate with its auxiliary ("Obama *was prepared* to face
+    emergencies"); the subject counts only inside the span ("My hope," he
+    said, "*is that* ...").
+    """
+    root = span.root
+    children = [c.dep for c in root.children if span.start <= c.i < span.end]
+    return (root.pos in _VERB_POS or any(dep in _AUX_DEP_IDS for dep in children)) and any(
+        dep in _SUBJECT_IDS for dep in children
+    )
 
 
 # ---------------------------------------------------------------- the check-worthiness model
@@ -895,9 +913,11 @@ def sentence_candidates(
     company said, but *profits rose*") are claims in the author's voice.  A
     sentence without any (or whose contents are fragments, "what people
     believe *he may do*") becomes one or more claims in the author's voice,
-    split at coordinated main clauses.  A noun-phrase content ("Russia has
-    denied *any plans*") is no proposition alone: the whole reporting clause
-    becomes the claim, still in the source's voice.  ``doc_text`` is
+    split at coordinated main clauses.  A content that is no clause with its
+    own subject ("Russia has denied *any plans*", "is expected *to be
+    ratified*") is no proposition alone: unless another piece of the same
+    content is one, the whole reporting clause becomes the claim, still in
+    the source's voice.  ``doc_text`` is
     ``doc.text`` when the caller has it (``Doc.text`` joins every token).
     """
     sent = doc.char_span(start, end, alignment_mode="expand")
@@ -910,15 +930,14 @@ def sentence_candidates(
     ]
     found: list[Candidate] = []
     for attr in linked:
-        for c in attr["content_spans"]:
-            s, e = max(c["start"], start), min(c["end"], end)
-            piece = doc.char_span(s, e, alignment_mode="contract")
-            piece = _trimmed(piece) if piece is not None else None
-            if piece is not None and not has_verb(piece):
-                piece = _trimmed(sent)
-            if piece is None:
-                continue
-            piece = declined_proposition(piece) or piece
+        pieces = [declined_proposition(p) or p for p in content_pieces(doc, attr, start, end)]
+        propositions = [p for p in pieces if is_proposition(p)]
+        if pieces and not propositions:
+            # Only noun phrases or subjectless fragments ("denied *any
+            # plans*", "is expected *to be ratified*"): the reporting clause
+            # is the claim.
+            propositions = [p for p in [_trimmed(sent)] if p is not None]
+        for piece in propositions:
             for clause in clause_spans(piece):
                 if is_statement(clause, doc_text):
                     found.append(Candidate(clause, sentence_id, attr))
@@ -959,6 +978,20 @@ def sentence_candidates(
             for other in unique.values()
         )
     ]
+
+
+def content_pieces(doc: Doc, attr: dict, start: int, end: int) -> list[Span]:
+    """The parts of an attribution's contents inside the sentence
+    ``[start, end)``, trimmed of edge punctuation and conjunctions."""
+    pieces = []
+    for c in attr["content_spans"]:
+        if _overlaps((c["start"], c["end"]), (start, end)):
+            s, e = max(c["start"], start), min(c["end"], end)
+            piece = doc.char_span(s, e, alignment_mode="contract")
+            trimmed = _trimmed(piece) if piece is not None else None
+            if trimmed is not None:
+                pieces.append(trimmed)
+    return pieces
 
 
 #: Verbs whose refusal ("declined *to comment on* the possibility that X")
