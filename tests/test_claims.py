@@ -155,6 +155,19 @@ def test_a_subjectless_piece_beside_its_subject_gives_the_whole_clause(run):
     assert any(t.startswith("The final international accord") for t in texts)
 
 
+def test_a_fragment_beside_a_clause_of_the_same_quote_is_dropped(run):
+    """Of a quote in two pieces, the clause is the claim and the fronted
+    adverbial ("Every time you say that") no claim of its own (PolNeAR dev)."""
+    rows, _, _ = run(
+        "“Every time you say that,” Tester said, “you give ammunition to the people "
+        "who want to break up the big banks.”"
+    )
+    claim = _claim(rows, "you give ammunition")
+    assert claim["text"].startswith("you give ammunition")
+    assert claim["speaker"] == "Tester"
+    assert all(not r["text"].startswith("Every time") for r in rows)
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows
