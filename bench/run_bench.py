@@ -12,7 +12,8 @@ Measured (medians over ``--repeats``):
 - ``claimflow run`` end to end on a fresh data folder, with Prefect's
   temporary server and with a running ``prefect server``; its ratio to the
   floor; words/s; peak RSS of the run's process tree; each stage's share;
-- a rerun with nothing changed, and with 1 % of the articles changed.
+- a rerun with nothing changed, and with 1 % of the articles changed, on the
+  smallest size right after its runs (before the larger sizes load the server).
 
 Writes ``bench/results.json`` and ``bench/results.md``.
 """
