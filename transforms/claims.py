@@ -959,7 +959,8 @@ def sentence_candidates(
             # Only noun phrases or subjectless fragments ("denied *any
             # plans*", "is expected *to be ratified*"): the reporting clause
             # is the claim.
-            propositions = [p for p in [_trimmed(sent)] if p is not None]
+            whole = _trimmed(sent)
+            propositions = [whole] if whole is not None else []
         for piece in propositions:
             for clause in clause_spans(piece):
                 if is_statement(clause, doc_text):
