@@ -20,7 +20,7 @@ STAGE_MODULES = {
     "documents": ("schemas", "documents"),
     "sentences": ("schemas", "documents", "sentences"),
     "attributions": ("schemas", "documents", "sentences", "attributions"),
-    "claims": ("schemas", "documents", "sentences", "attributions", "claims"),
+    "claims": ("schemas", "documents", "sentences", "attributions", "claims", "checkworthiness"),
     "errors": ("schemas", "documents"),
     "runs": ("schemas",),
 }

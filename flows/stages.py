@@ -23,7 +23,8 @@ from spacy.tokens import Doc
 
 from flows.nlp import load_model, parse
 from transforms.attributions import attributions_table
-from transforms.claims import CheckWorthinessModel, claims_tables, with_sentence_scores
+from transforms.checkworthiness import CheckWorthinessModel
+from transforms.claims import claims_tables, with_sentence_scores
 from transforms.documents import InputProblem
 from transforms.schemas import ATTRIBUTIONS, CLAIMS, SENTENCES
 from transforms.sentences import sentences_table

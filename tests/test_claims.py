@@ -494,7 +494,7 @@ def test_reliability_reweights_the_rate_to_the_models_base_rate():
 def test_a_model_of_another_feature_set_is_refused_with_the_way_out():
     """An artifact fitted before a feature block was added (no role
     vectoriser) is refused with the command that refits it."""
-    from transforms.claims import CheckWorthinessModel
+    from transforms.checkworthiness import CheckWorthinessModel
 
     parts = claims_model().to_parts()
     assert CheckWorthinessModel.from_parts(parts).base_rate == claims_model().base_rate
@@ -542,7 +542,7 @@ def test_base_rate_is_the_f1_optimal_cut_on_held_out_scores():
     import numpy as np
     from sklearn.metrics import f1_score
 
-    from transforms.claims import BASE_RATES, f1_optimal_base_rate
+    from transforms.checkworthiness import BASE_RATES, f1_optimal_base_rate
 
     rng = np.random.default_rng(7)
     labels = (rng.random(4000) < 0.25).astype(int)
@@ -583,7 +583,7 @@ def test_evidence_scale_favours_ngrams_that_separate_the_classes():
     import numpy as np
     from scipy import sparse
 
-    from transforms.claims import evidence_scale
+    from transforms.checkworthiness import evidence_scale
 
     labels = np.array([1, 1, 1, 0, 0, 0])
     features = sparse.csr_matrix(
@@ -617,7 +617,8 @@ def test_fast_tfidf_gives_the_vectorizers_own_matrices(parse_text):
     nothing in the vocabulary, repeats, capitals)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from transforms.claims import clause_spans, scoring_inputs, tfidf
+    from transforms.checkworthiness import scoring_inputs, tfidf
+    from transforms.claims import clause_spans
 
     text = SAMPLE.read_text(encoding="utf-8")
     doc, *_ = parse_text(text)

@@ -27,7 +27,7 @@ Three ways to get a model for the scored records:
 file (fixed seed); nothing is downloaded at run time.
 
 The threshold.  ``check_worthiness`` is calibrated for the model's own
-``base_rate`` (see ``transforms.claims.CheckWorthinessModel``): the prior at
+``base_rate`` (see ``transforms.checkworthiness.CheckWorthinessModel``): the prior at
 which 0.5 gives the best F1 on out-of-fold scores of the training data,
 reweighted to ``--target-share`` positives (default 50 %).  Each
 cross-validation fold learns its own from its training folds only, so the
@@ -66,14 +66,14 @@ from flows.stages import (
     rows_by_doc,
     sentence_stage,
 )
-from transforms.claims import (
-    CHECKWORTHY_THRESHOLD,
+from transforms.checkworthiness import (
     TARGET_SHARE,
     CheckWorthinessModel,
     fit_check_worthiness,
     scoring_inputs,
     weight_of_negatives,
 )
+from transforms.claims import CHECKWORTHY_THRESHOLD
 
 DATA_DIR = PROJECT_DIR.parent / "shared" / "eval" / "claimbuster"
 DEFAULT_TRAIN = DATA_DIR / "claimbuster_dev.jsonl"
