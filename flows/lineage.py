@@ -14,15 +14,23 @@ import transforms
 from flows import PROJECT_DIR
 from flows.nlp import DEFAULT_MODEL, model_version
 
-#: The transforms modules each table depends on; their source hash is part
-#: of that table's code version, so a changed rule shows in the lineage.
-STAGE_MODULES = {
-    "documents": ("schemas", "documents"),
-    "sentences": ("schemas", "documents", "sentences"),
-    "attributions": ("schemas", "documents", "sentences", "attributions"),
-    "claims": ("schemas", "documents", "sentences", "attributions", "claims", "checkworthiness"),
-    "errors": ("schemas", "documents"),
-    "runs": ("schemas",),
+#: The ``transforms`` files each table's rows depend on (relative to the
+#: package): the modules whose rules make them, the trained models those
+#: rules load, and the same for the tables upstream.  Their hash is part of
+#: the table's code version, so a changed rule or a retrained model shows in
+#: the lineage and makes the next run recompute the table.  ``sentences``
+#: lists the claims model: its ``check_worthiness`` column is that model's
+#: score, written by the claims stage.
+_COMMON = ("schemas.py", "documents.py")
+_ATTRIBUTOR = ("lexicon.py", "attributions.py", "models/attributions.json.gz")
+_SCORER = ("checkworthiness.py", "models/claims.joblib")
+STAGE_FILES = {
+    "documents": _COMMON,
+    "sentences": (*_COMMON, "sentences.py", *_SCORER),
+    "attributions": (*_COMMON, "sentences.py", *_ATTRIBUTOR),
+    "claims": (*_COMMON, "sentences.py", *_ATTRIBUTOR, "claims.py", *_SCORER),
+    "errors": _COMMON,
+    "runs": ("schemas.py",),
 }
 
 
@@ -74,12 +82,16 @@ def package_version() -> str:
 
 
 @functools.cache
-def stage_hash(table: str) -> str:
-    """Hash of the transforms source files a table's rows depend on."""
-    root = Path(transforms.__file__).parent
+def stage_hash(table: str, root: Path | None = None) -> str:
+    """Hash of the ``transforms`` files (under ``root``, default the installed
+    package) that a table's rows depend on; see :data:`STAGE_FILES`.  A
+    model file that is absent (not trained yet) hashes as absent."""
+    root = root or Path(transforms.__file__).parent
     digest = hashlib.sha256()
-    for module in STAGE_MODULES[table]:
-        digest.update((root / f"{module}.py").read_bytes())
+    for name in STAGE_FILES[table]:
+        path = root / name
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<absent>")
     return digest.hexdigest()[:16]
 
 
@@ -94,7 +106,7 @@ def code_version(table: str, config: RunConfig) -> dict:
 
 def code_fingerprint(config: RunConfig) -> str:
     """One hash over every stage's code version: equal means same outputs."""
-    parts = {t: stage_hash(t) for t in STAGE_MODULES}
+    parts = {t: stage_hash(t) for t in STAGE_FILES}
     parts["model"] = model_version(config.model)
     parts["package"] = package_version()
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

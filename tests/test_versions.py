@@ -168,6 +168,34 @@ def test_a_changed_stage_is_recomputed_for_every_article(workspace, monkeypatch)
     }
 
 
+def test_a_retrained_model_changes_the_code_version_of_the_tables_it_feeds(tmp_path):
+    """Retraining the claims model (``claimflow train claims`` rewrites
+    ``models/claims.joblib``) changes the code version of ``claims`` and of
+    ``sentences``, whose ``check_worthiness`` is that model's score, and of
+    no other table; the attribution model feeds ``attributions`` and what
+    follows.  A run compares these hashes, so it then recomputes those
+    tables instead of reporting "unchanged"."""
+    package = Path(flows.lineage.transforms.__file__).parent
+    root = tmp_path / "transforms"
+    shutil.copytree(package, root, ignore=shutil.ignore_patterns("__pycache__"))
+    for table, files in flows.lineage.STAGE_FILES.items():
+        missing = [f for f in files if f.endswith(".py") and not (root / f).exists()]
+        assert not missing, f"{table} lists modules that do not exist: {missing}"
+    before = {t: flows.lineage.stage_hash(t, root) for t in flows.lineage.STAGE_FILES}
+
+    model = root / "models" / "claims.joblib"
+    model.write_bytes(model.read_bytes() + b"\0")
+    flows.lineage.stage_hash.cache_clear()
+    after = {t: flows.lineage.stage_hash(t, root) for t in flows.lineage.STAGE_FILES}
+    assert {t for t in before if before[t] != after[t]} == {"sentences", "claims"}
+
+    (root / "models" / "attributions.json.gz").unlink()  # not trained: rules only
+    flows.lineage.stage_hash.cache_clear()
+    untrained = {t: flows.lineage.stage_hash(t, root) for t in flows.lineage.STAGE_FILES}
+    assert {t for t in after if after[t] != untrained[t]} == {"attributions", "claims"}
+    flows.lineage.stage_hash.cache_clear()
+
+
 def test_lineage_and_diff_commands(workspace, capsys):
     seeds, catalog, _ = workspace
     first = sorted(seeds.glob("*.txt"))[0]
