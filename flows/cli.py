@@ -297,8 +297,8 @@ def errors_run_id(catalog: Catalog, summary: dict) -> str | None:
     """
     if summary.get("status") != "unchanged":
         return summary.get("run_id")
-    computed = [r for r in catalog.runs() if r["status"] == "complete"]
-    return computed[-1]["run_id"] if computed else None
+    computed = catalog.latest_computing_run()
+    return computed["run_id"] if computed else None
 
 
 def run_errors(catalog: Catalog, run_id: str | None) -> list[dict]:

@@ -27,7 +27,7 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 
 import pyarrow as pa
@@ -95,17 +95,13 @@ def new_run_id(now: dt.datetime) -> str:
 
 
 def inputs_hash(documents: pa.Table, problems: Sequence[InputProblem]) -> str:
-    """Fingerprint of a run's inputs: every article's id and content hash,
-    and every input problem (a newly broken file is a change too)."""
+    """Fingerprint of a run's inputs: every article's id, content hash and
+    metadata (what :func:`~flows.plan.changed_documents` compares), and every
+    input problem (a newly broken file is a change too)."""
     digest = hashlib.sha256()
-    keys = sorted(
-        zip(
-            documents["doc_id"].to_pylist(),
-            documents["content_sha256"].to_pylist(),
-            strict=True,
-        )
-    )
-    digest.update(json.dumps(keys).encode())
+    columns = ["doc_id", *(c for c in IDENTITY_COLUMNS if c in documents.column_names)]
+    rows = zip(*(documents[c].to_pylist() for c in columns), strict=True)
+    digest.update(json.dumps(sorted(rows, key=str), default=str).encode())
     issues = sorted((p.source_path, p.line or 0, p.doc_id or "", p.kind) for p in problems)
     digest.update(json.dumps(issues).encode())
     return digest.hexdigest()[:16]
@@ -190,7 +186,6 @@ def claimflow(
             problems: list[InputProblem] = []
             if stages:
                 plan = plan_rerun(catalog, run, stages, from_run, downstream, staging)
-                run.inputs = (latest or {}).get("inputs_hash") or ""
             else:
                 ingested = ingest(seeds_dir, config)
                 log.info(
@@ -202,14 +197,25 @@ def claimflow(
                 documents = documents_table(ingested.articles)
                 problems = list(ingested.problems)
                 run.inputs = inputs_hash(documents, problems)
+                retry = catalog.failed_articles()
                 # Fast path: same inputs, code and config as the latest complete
-                # run (a prune must still look for articles whose files are gone).
-                if not force and not prune and latest is not None and run.same_as(latest):
+                # run, every stored table made by this code (a rerun of one
+                # stage or a rollback can leave an earlier one behind), and no
+                # article to retry; a prune must still look for articles whose
+                # files are gone.
+                if (
+                    not force
+                    and not prune
+                    and not retry
+                    and latest is not None
+                    and run.same_as(latest)
+                    and all(_stage_current(catalog, t, catalog.version(t), run) for t in STAGES)
+                ):
                     log.info(
                         "nothing changed since run %s: no new table versions", latest["run_id"]
                     )
                     return run.unchanged(latest)
-                plan = plan_incremental(catalog, run, documents, force, prune, staging)
+                plan = plan_incremental(catalog, run, documents, force, prune, staging, retry)
                 del ingested, documents  # the texts are in staging now
                 if plan.nothing_to_do and not problems:
                     log.info(
@@ -282,18 +288,21 @@ def rollback_incomplete(catalog: Catalog, latest: dict | None, run: RunRecord) -
         want, current = recorded.get(table), catalog.version(table)
         if want == current:
             continue
-        lineage = run.lineage(table, {}, note=f"rollback to v{want} of the latest complete run")
+        note = f"rollback to v{want} of the latest complete run, by run {run.run_id}"
         if want is None:
-            catalog.overwrite(table, ALL_TABLES[table].empty_table(), lineage)
+            # No code made these (no) rows: the next stage check finds the
+            # table out of date and recomputes it for every article.
+            empty = Lineage(run.run_id, flow_run.get_id(), {"note": note}, "", {})
+            catalog.overwrite(table, ALL_TABLES[table].empty_table(), empty)
         else:
-            catalog.restore(table, want, lineage)
+            catalog.restore(table, want, Lineage.carried(catalog.rows_lineage(table, want), note))
         log.warning("rolled back %s v%s (left by an incomplete run) to v%s", table, current, want)
 
 
 def _stage_current(catalog: Catalog, table: str, version: int | None, run: RunRecord) -> bool:
     if version is None:
         return False
-    recorded = catalog.lineage(table, version)
+    recorded = catalog.rows_lineage(table, version)
     code = recorded.get("code_version") or {}
     wanted = code_version(table, run.config)
     return (
@@ -311,11 +320,13 @@ def plan_incremental(
     force: bool,
     prune: bool,
     staging: Staging,
+    retry: Iterable[str] = (),
 ) -> Plan:
     """The articles read from the seeds, against what the stored tables hold.
 
     Articles whose files are gone stay in the tables (and their texts in
-    the plan) unless ``prune``.
+    the plan) unless ``prune``.  Articles in ``retry`` (a stage failed on
+    them last time) count as changed.
     """
     base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
     stored = catalog.read("documents", base.get("documents"), columns=("doc_id", *IDENTITY_COLUMNS))
@@ -329,11 +340,14 @@ def plan_incremental(
             base, rows, texts, changed=new_ids, removed=gone if prune else set(), dirty=STAGES
         )
     current = {t: _stage_current(catalog, t, base.get(t), run) for t in STAGES}
+    retried = set(retry) & new_ids
+    if retried:
+        log.info("retrying %d article(s) a stage failed on last time", len(retried))
     return Plan(
         base,
         rows,
         texts,
-        changed=changed_documents(documents, stored),
+        changed=changed_documents(documents, stored) | retried,
         removed=gone if prune else set(),
         dirty=dirty_from(current),
     )
@@ -369,6 +383,9 @@ def plan_rerun(
         "rerunning %s from run %s (%d articles)", ", ".join(chosen), source["run_id"], len(rows)
     )
     run.source_run = source["run_id"]
+    # The rerun's tables hold the source run's articles: its inputs are the
+    # source's, so a later run compares the seeds with those.
+    run.inputs = source.get("inputs_hash") or ""
     return Plan(base, rows, texts, dirty=chosen, write_documents=False)
 
 

@@ -36,6 +36,8 @@ from deltalake.exceptions import CommitFailedError, TableNotFoundError
 from transforms.schemas import ALL_TABLES, conform
 
 META_PREFIX = "claimflow."
+#: Delta operations that rewrite files but keep every row as it was.
+ROW_KEEPING_OPERATIONS = frozenset({"VACUUM START", "VACUUM END", "OPTIMIZE"})
 COMPLETE_STATUSES = ("complete", "unchanged", "maintained")
 
 
@@ -52,6 +54,25 @@ class Lineage:
     code_version: Mapping[str, object]
     config_hash: str
     upstream: Mapping[str, int]
+
+    @classmethod
+    def carried(cls, recorded: Mapping[str, object], note: str) -> Lineage:
+        """The lineage a version recorded (as :meth:`Catalog.lineage` reads
+        it), for a commit that brings back or rewrites that version's rows
+        unchanged (a restore, a compaction), with ``note`` saying which.
+
+        Rows keep the lineage of the run and code that made them, so the next
+        run judges them by that code, not by the code of whoever moved them.
+        """
+        code = recorded.get("code_version")
+        upstream = recorded.get("upstream")
+        return cls(
+            run_id=str(recorded.get("run_id") or ""),
+            flow_run_id=str(recorded.get("flow_run_id") or "") or None,
+            code_version={**code, "note": note} if isinstance(code, dict) else {"note": note},
+            config_hash=str(recorded.get("config_hash") or ""),
+            upstream=dict(upstream) if isinstance(upstream, dict) else {},
+        )
 
     def metadata(self) -> dict[str, str]:
         return {
@@ -129,6 +150,20 @@ class Catalog:
                 return entry
         return {}
 
+    def rows_lineage(self, table: str, version: int) -> dict:
+        """The lineage of the commit that made ``version``'s rows.
+
+        Maintenance commits keep the rows as they are and may record no
+        lineage (``VACUUM START``/``END``, an ``OPTIMIZE`` run by another
+        tool): past those, the newest lineage at or before ``version``.
+        """
+        for entry in self.history(table):
+            if entry["version"] > version:
+                continue
+            if "run_id" in entry or entry.get("operation") not in ROW_KEEPING_OPERATIONS:
+                return entry
+        return {}
+
     def history(self, table: str) -> list[dict]:
         """Versions of a table, newest first, with claimflow lineage decoded."""
         out = []
@@ -156,6 +191,28 @@ class Catalog:
     def latest_complete_run(self) -> dict | None:
         done = [r for r in self.runs() if r["status"] in COMPLETE_STATUSES]
         return done[-1] if done else None
+
+    def latest_computing_run(self) -> dict | None:
+        """The newest run that computed rows (status ``complete``): its
+        errors describe the current tables (``unchanged`` and ``maintained``
+        runs compute nothing and record no errors)."""
+        computed = [r for r in self.runs() if r["status"] == "complete"]
+        return computed[-1] if computed else None
+
+    def failed_articles(self) -> set[str]:
+        """Articles a stage failed on in the latest computing run.
+
+        Their rows are older than that run's text or code (a failed article
+        keeps what it had), so the next run tries them again.
+        """
+        run = self.latest_computing_run()
+        if run is None or not self.exists("errors"):
+            return set()
+        errors = self.read("errors", columns=("run_id", "doc_id", "kind"))
+        mask = pc.and_(
+            pc.equal(errors["run_id"], run["run_id"]), pc.equal(errors["kind"], "stage_failure")
+        )
+        return {d for d in errors.filter(mask)["doc_id"].to_pylist() if d}
 
     # ------------------------------------------------------------ writes
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from deltalake import CommitProperties
 
-from flows.storage import Catalog
+from flows.storage import Catalog, Lineage
 from transforms.schemas import DATA_TABLES, RUNS, conform
 
 log = logging.getLogger("claimflow")
@@ -142,24 +142,35 @@ def maintain(catalog: Catalog, retention_hours: int, dry_run: bool) -> dict[str,
     except files of the versions the lineage of the current versions still
     reads (``keep_versions``), and with ``full`` also files a killed writer
     left behind that no version mentions.  Compaction commits new versions
-    (same rows); a ``maintained`` row in ``runs`` records them so readers of
-    the latest complete run see the compacted versions.
+    (same rows, and the lineage of the rows they compact, so the next run
+    still finds them current); a ``maintained`` row in ``runs`` records them
+    so readers of the latest complete run see the compacted versions.  A
+    table a dead run left ahead of the latest complete run is not compacted:
+    the next run restores it.
     """
     report: dict[str, dict] = {}
     with catalog.lock():
         keep = referenced_versions(catalog)
+        latest = catalog.latest_complete_run() if catalog.exists("runs") else None
+        recorded = dict((latest or {}).get("table_versions") or {})
         versions: dict[str, int] = {}
         for table in DATA_TABLES:
             if not catalog.exists(table):
                 continue
             delta = catalog.delta(table)
+            # A table whose current version is not the latest complete run's
+            # was left by a run that died: the next run restores it, so it is
+            # not compacted and the manifest keeps naming the recorded one.
+            settled = latest is None or recorded.get(table) == delta.version()
+            # Maintenance keeps the rows, so its commits carry the lineage
+            # of the rows they keep: the next run still finds them current.
+            lineage = Lineage.carried(
+                catalog.rows_lineage(table, delta.version()), "claimflow maintain"
+            )
+            properties = CommitProperties(custom_metadata=lineage.metadata())
             compacted = {}
-            if not dry_run:
-                compacted = delta.optimize.compact(
-                    commit_properties=CommitProperties(
-                        custom_metadata={"claimflow.note": "claimflow maintain: compact"}
-                    )
-                )
+            if not dry_run and settled:
+                compacted = delta.optimize.compact(commit_properties=properties)
                 delta = catalog.delta(table)
             removed = delta.vacuum(
                 retention_hours=retention_hours,
@@ -167,9 +178,13 @@ def maintain(catalog: Catalog, retention_hours: int, dry_run: bool) -> dict[str,
                 enforce_retention_duration=False,
                 full=True,
                 keep_versions=sorted(keep.get(table, set()) | {delta.version()}),
+                commit_properties=properties,
             )
             removed += _leftover_temp_files(catalog.path(table), retention_hours, dry_run)
-            versions[table] = delta.version()
+            if settled:
+                versions[table] = delta.version()
+            elif table in recorded:
+                versions[table] = recorded[table]
             report[table] = {
                 "version": delta.version(),
                 "kept_versions": sorted(keep.get(table, set())),
@@ -194,8 +209,6 @@ def _leftover_temp_files(folder: Path, retention_hours: int, dry_run: bool) -> l
 
 
 def _record_maintenance(catalog: Catalog, versions: dict[str, int]) -> None:
-    from flows.storage import Lineage
-
     latest = catalog.latest_complete_run()
     now = dt.datetime.now(dt.UTC)
     run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-maintain"

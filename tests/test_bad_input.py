@@ -388,6 +388,29 @@ def test_a_failing_stage_is_retried_then_run_article_by_article(mixed):
     assert "text does not equal text[" in rows[CORRUPTED]["message"]
 
 
+def test_the_next_run_retries_the_articles_a_stage_failed_on(mixed, tmp_path):
+    """The seeds did not change, but the faults are gone (as after a fixed
+    bug): the next run retries the two articles a stage failed on, instead
+    of reporting "unchanged", and they land; the articles that never could
+    (undecodable, duplicate, ...) stay out."""
+    data = tmp_path / "data"
+    shutil.copytree(mixed["root"] / "data", data)
+    summary = pipeline.claimflow(
+        seeds_dir=str(mixed["root"] / "seeds"), data_dir=str(data), max_bytes=MAX_BYTES
+    )
+
+    assert summary["status"] == "complete" and summary["changed"] == 2
+    catalog = Catalog(data)
+    landed = set(catalog.read("documents")["doc_id"].to_pylist())
+    assert landed == LANDING | {"poisoned", CORRUPTED}
+    assert {"poisoned", CORRUPTED} <= set(catalog.read("sentences")["doc_id"].to_pylist())
+    assert catalog.failed_articles() == set()
+    again = pipeline.claimflow(
+        seeds_dir=str(mixed["root"] / "seeds"), data_dir=str(data), max_bytes=MAX_BYTES
+    )
+    assert again["status"] == "unchanged"
+
+
 def test_duplicate_ids_name_both_places(mixed):
     (row,) = [r for r in errors_of(mixed["catalog"]) if r["kind"] == "duplicate_id"]
     assert row["doc_id"] == "council-budget"

@@ -120,6 +120,40 @@ def test_prune_removes_articles_whose_files_are_gone(workspace):
     assert catalog.read("documents").num_rows == 7
 
 
+def test_a_changed_published_date_alone_is_a_change(workspace):
+    """Metadata in a sidecar counts like text: a new ``published`` date
+    re-derives the article's claims, whose dates resolve against it."""
+    seeds, catalog, _ = workspace
+    article = sorted(seeds.glob("*.txt"))[2]
+    article.with_suffix(".json").write_text('{"published": "2016-03-01"}', encoding="utf-8")
+
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+
+    assert summary["status"] == "complete" and summary["changed"] == 1
+    assert str(rows_of(catalog, "documents", article.stem)[0]["published"]) == "2016-03-01"
+    lineage = catalog.lineage("claims", catalog.version("claims"))
+    assert lineage["run_id"] == summary["run_id"]
+
+
+def test_a_rerun_from_an_older_run_does_not_hide_later_articles(workspace):
+    """A rerun from run R1 after run R2 added an article reads R1's tables;
+    the next run sees that the seeds hold more than those tables and brings
+    the article back, instead of reporting "unchanged"."""
+    seeds, catalog, first = workspace
+    added = make_corpus(seeds, 1, offset=20)
+    added_id = sorted(added.glob("*.txt"))[-1].stem
+    claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    assert rows_of(catalog, "documents", added_id)
+
+    claimflow(data_dir=str(catalog.data_dir), stages=["attributions"], from_run=first["run_id"])
+    again = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+
+    assert again["status"] == "complete"
+    versions_read = dict(catalog.latest_complete_run()["table_versions"])
+    for table in ("documents", *STAGE_TABLES):
+        assert rows_of(catalog, table, added_id, versions_read[table]), table
+
+
 def test_rerun_attributions_reuses_stored_sentences(workspace):
     _, catalog, first = workspace
     before = versions(catalog)
@@ -168,6 +202,56 @@ def test_a_changed_stage_is_recomputed_for_every_article(workspace, monkeypatch)
     }
 
 
+def test_a_rerun_of_one_stage_after_a_retrain_leaves_the_rest_to_the_next_run(
+    workspace, monkeypatch
+):
+    """After retraining the claims model, ``rerun claims`` rewrites claims
+    only; ``sentences.check_worthiness`` still holds the old model's scores,
+    so the next run recomputes from sentences on, not "unchanged"."""
+    seeds, catalog, _ = workspace
+    real = flows.lineage.stage_hash
+
+    def retrained(table: str) -> str:
+        return real(table) + ("-retrained" if table in ("sentences", "claims") else "")
+
+    monkeypatch.setattr(flows.lineage, "stage_hash", retrained)
+    rerun = claimflow(data_dir=str(catalog.data_dir), stages=["claims"])
+    assert rerun["committed"] == ["claims"]
+
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    assert summary["status"] == "complete"
+    assert summary["dirty"] == ["sentences", "attributions", "claims"]
+    again = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    assert again["status"] == "unchanged"
+
+
+def test_a_rolled_back_table_keeps_the_lineage_of_the_code_that_made_it(workspace, monkeypatch):
+    """A run with changed attribution code dies after committing
+    ``attributions``.  The next run restores the table's old rows, and with
+    them the old code version: it recomputes attributions, not only claims."""
+    from flows.lineage import RunConfig, code_version
+    from flows.storage import Lineage
+
+    seeds, catalog, _ = workspace
+    real = flows.lineage.stage_hash
+
+    def changed(table: str) -> str:
+        return real(table) + ("-changed" if table in ("attributions", "claims") else "")
+
+    monkeypatch.setattr(flows.lineage, "stage_hash", changed)
+    # What the dead run left: a commit under the new code, no manifest row.
+    catalog.overwrite(
+        "attributions",
+        catalog.read("attributions"),
+        Lineage("dead-run", None, code_version("attributions", RunConfig()), "", {}),
+    )
+
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+
+    assert summary["dirty"] == ["attributions", "claims"]
+    assert summary["committed"] == ["attributions", "claims"]
+
+
 def test_a_retrained_model_changes_the_code_version_of_the_tables_it_feeds(tmp_path):
     """Retraining the claims model (``claimflow train claims`` rewrites
     ``models/claims.joblib``) changes the code version of ``claims`` and of
@@ -194,6 +278,16 @@ def test_a_retrained_model_changes_the_code_version_of_the_tables_it_feeds(tmp_p
     untrained = {t: flows.lineage.stage_hash(t, root) for t in flows.lineage.STAGE_FILES}
     assert {t for t in after if after[t] != untrained[t]} == {"attributions", "claims"}
     flows.lineage.stage_hash.cache_clear()
+
+
+def test_only_settings_that_change_rows_are_in_the_config_hash():
+    """``--max-bytes`` decides which files are read, which the inputs hash
+    already sees; it must not make every stage dirty.  The spaCy model does
+    change rows."""
+    from flows.lineage import RunConfig
+
+    assert RunConfig(max_bytes=10_000_000).hash() == RunConfig().hash()
+    assert RunConfig(model="en_core_web_md").hash() != RunConfig().hash()
 
 
 def test_lineage_and_diff_commands(workspace, capsys):
@@ -236,9 +330,14 @@ def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
     for table, rows in expected.items():
         assert catalog.read(table).num_rows == rows
         assert catalog.read(table, run["table_versions"][table]).num_rows == rows
-    # The next run finds nothing to do.
+    # The next run finds nothing to do; compaction kept the lineage, so an
+    # edited article afterwards is recomputed alone, not the whole corpus.
     again = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
     assert again["status"] == "unchanged"
+    path = sorted(seeds.glob("*.txt"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nEdit 2.\n", encoding="utf-8")
+    edited = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+    assert edited["changed"] == 1 and edited["dirty"] == []
 
 
 def test_a_second_writer_is_refused_with_a_clear_message(workspace, capsys):
