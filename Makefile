@@ -23,7 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py --sizes 840,10000 --repeats 3 --large-repeats 1
 
-## bench-quick: 840 articles, one repeat (< 5 min)
+## bench-quick: 840 articles, one repeat (5-8 min)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/run_bench.py --sizes 840 --repeats 1
 
