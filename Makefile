@@ -19,7 +19,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## bench: pipeline vs raw spaCy, 840 and 10,000 articles -> bench/results.{json,md} (< 30 min)
+## bench: pipeline vs raw spaCy, 840 and 10,000 articles -> bench/results.{json,md} (30-40 min)
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py --sizes 840,10000 --repeats 3 --large-repeats 1
 
