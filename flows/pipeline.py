@@ -107,6 +107,22 @@ def inputs_hash(documents: pa.Table, problems: Sequence[InputProblem]) -> str:
     return digest.hexdigest()[:16]
 
 
+def carried_problems(
+    catalog: Catalog, run_id: str | None, rerun: Iterable[str]
+) -> list[InputProblem]:
+    """The problems recorded for run ``run_id``'s tables, for a rerun of it:
+    files that did not land (or landed with a warning) still did, and a
+    stage failure still holds for an article the rerun does not recompute
+    (one that never landed); the rerun records its own for the rest."""
+    fields = ("kind", "message", "source_path", "line", "doc_id", "severity", "stage")
+    recomputed = set(rerun)
+    return [
+        InputProblem(**{f: r[f] for f in fields})
+        for r in (catalog.errors_of(run_id) if run_id else [])
+        if r["kind"] != "stage_failure" or r["doc_id"] not in recomputed
+    ]
+
+
 def problems_table(problems: Sequence[InputProblem], run_id: str) -> pa.Table:
     return conform(
         [
@@ -186,6 +202,9 @@ def claimflow(
             problems: list[InputProblem] = []
             if stages:
                 plan = plan_rerun(catalog, run, stages, from_run, downstream, staging)
+                # The seeds are not read: the source run's problems still
+                # hold, and the rerun's errors must say so.
+                problems = carried_problems(catalog, run.source_run, plan.documents)
             else:
                 ingested = ingest(seeds_dir, config)
                 log.info(

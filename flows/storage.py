@@ -199,6 +199,21 @@ class Catalog:
         computed = [r for r in self.runs() if r["status"] == "complete"]
         return computed[-1] if computed else None
 
+    def errors_of(self, run_id: str) -> list[dict]:
+        """The ``errors`` rows that describe run ``run_id``'s tables: its own,
+        or, for a run that computed nothing (``unchanged``, ``maintained``),
+        those of the newest run at or before it that did."""
+        runs = self.runs()
+        at = next((i for i, r in enumerate(runs) if r["run_id"] == run_id), None)
+        if at is None or not self.exists("errors"):
+            return []
+        computed = [r for r in runs[: at + 1] if r["status"] == "complete"]
+        if not computed:
+            return []
+        errors = self.read("errors")
+        mask = pc.equal(errors["run_id"], computed[-1]["run_id"])
+        return errors.filter(mask).to_pylist()
+
     def failed_articles(self) -> set[str]:
         """Articles a stage failed on in the latest computing run.
 

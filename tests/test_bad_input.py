@@ -437,6 +437,26 @@ def test_cli_errors_lists_them_and_tables_counts_them(mixed, capsys):
     assert f"{n_err} errors, {len(WARNED)} warnings" in capsys.readouterr().out
 
 
+def test_a_rerun_keeps_listing_the_inputs_that_did_not_land(mixed, tmp_path, capsys):
+    """A rerun of one stage reads no seeds; the files that did not land
+    still did not, so ``errors`` and ``run --strict`` after it report them
+    as before, and the next run still retries the articles a stage failed
+    on."""
+    data = tmp_path / "data"
+    shutil.copytree(mixed["root"] / "data", data)
+    before = {(where(r), r["kind"]) for r in errors_of(mixed["catalog"])}
+    assert cli(["-q", "rerun", "attributions", "--data", str(data)]) == 0
+    capsys.readouterr()
+
+    assert cli(["errors", "--data", str(data), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {(where(r), r["kind"]) for r in rows} == before
+    assert Catalog(data).failed_articles() == {"poisoned", CORRUPTED}
+    run = ["-q", "run", "--seeds", str(mixed["root"] / "seeds"), "--data", str(data)]
+    assert cli([*run, "--max-bytes", str(MAX_BYTES), "--strict"]) == 1
+    assert {"poisoned", CORRUPTED} <= set(Catalog(data).read("documents")["doc_id"].to_pylist())
+
+
 def test_rerun_exit_codes(mixed, capsys):
     """Unchanged rerun: 0 without --strict; with it, 1 (the errors still hold)."""
     args = ["-q", "run", "--seeds", str(mixed["root"] / "seeds"), "--data"]
