@@ -27,7 +27,7 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 
 import pyarrow as pa
@@ -217,6 +217,7 @@ def claimflow(
                 problems = list(ingested.problems)
                 run.inputs = inputs_hash(documents, problems)
                 retry = catalog.failed_articles()
+                current = {t: _stage_current(catalog, t, catalog.version(t), run) for t in STAGES}
                 # Fast path: same inputs, code and config as the latest complete
                 # run, every stored table made by this code (a rerun of one
                 # stage or a rollback can leave an earlier one behind), and no
@@ -228,13 +229,13 @@ def claimflow(
                     and not retry
                     and latest is not None
                     and run.same_as(latest)
-                    and all(_stage_current(catalog, t, catalog.version(t), run) for t in STAGES)
+                    and all(current.values())
                 ):
                     log.info(
                         "nothing changed since run %s: no new table versions", latest["run_id"]
                     )
                     return run.unchanged(latest)
-                plan = plan_incremental(catalog, run, documents, force, prune, staging, retry)
+                plan = plan_incremental(catalog, documents, force, prune, staging, current, retry)
                 del ingested, documents  # the texts are in staging now
                 if plan.nothing_to_do and not problems:
                     log.info(
@@ -334,18 +335,20 @@ def _stage_current(catalog: Catalog, table: str, version: int | None, run: RunRe
 
 def plan_incremental(
     catalog: Catalog,
-    run: RunRecord,
     documents: pa.Table,
     force: bool,
     prune: bool,
     staging: Staging,
+    current: Mapping[str, bool],
     retry: Iterable[str] = (),
 ) -> Plan:
     """The articles read from the seeds, against what the stored tables hold.
 
     Articles whose files are gone stay in the tables (and their texts in
-    the plan) unless ``prune``.  Articles in ``retry`` (a stage failed on
-    them last time) count as changed.
+    the plan) unless ``prune``.  ``current`` says which stage tables this
+    code made (the first that it did not, and every later one, is
+    recomputed).  Articles in ``retry`` (a stage failed on them last time)
+    count as changed.
     """
     base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
     stored = catalog.read("documents", base.get("documents"), columns=("doc_id", *IDENTITY_COLUMNS))
@@ -358,7 +361,6 @@ def plan_incremental(
         return Plan(
             base, rows, texts, changed=new_ids, removed=gone if prune else set(), dirty=STAGES
         )
-    current = {t: _stage_current(catalog, t, base.get(t), run) for t in STAGES}
     retried = set(retry) & new_ids
     if retried:
         log.info("retrying %d article(s) a stage failed on last time", len(retried))
