@@ -221,13 +221,8 @@ class Catalog:
         keeps what it had), so the next run tries them again.
         """
         run = self.latest_computing_run()
-        if run is None or not self.exists("errors"):
-            return set()
-        errors = self.read("errors", columns=("run_id", "doc_id", "kind"))
-        mask = pc.and_(
-            pc.equal(errors["run_id"], run["run_id"]), pc.equal(errors["kind"], "stage_failure")
-        )
-        return {d for d in errors.filter(mask)["doc_id"].to_pylist() if d}
+        rows = self.errors_of(run["run_id"]) if run else []
+        return {r["doc_id"] for r in rows if r["kind"] == "stage_failure" and r["doc_id"]}
 
     # ------------------------------------------------------------ writes
 
