@@ -485,6 +485,28 @@ def test_cli_refuses_unwritable_data_and_a_held_lock(mixed, tmp_path, capsys):
 # ---------------------------------------------------------------- the readers
 
 
+def test_a_duplicate_id_is_blamed_on_its_article_only():
+    """Ids start with their article's id, so a stage that writes one twice is
+    blamed on that article alone: the batch's other article commits (before,
+    a duplicate blamed nobody and the whole batch was dropped)."""
+    import pyarrow.compute as pc
+
+    from flows.nlp import DEFAULT_MODEL
+    from flows.stages import PLAIN_STAGES, Item, process_batch
+
+    def doubling_claims(items, model=None):
+        claims, scores = PLAIN_STAGES["claims"](items, model)
+        first = claims.filter(pc.equal(claims["doc_id"], "copy-b")).slice(0, 1)
+        return pa.concat_tables([claims, first]), scores
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    items = [Item("copy-a", text, None), Item("copy-b", text, None)]
+    out = process_batch(items, DEFAULT_MODEL, stages={**PLAIN_STAGES, "claims": doubling_claims})
+    (problem,) = out.problems
+    assert (problem.doc_id, problem.stage) == ("copy-b", "validate")
+    assert problem.message == "invariant broken: claims: duplicate claim_id 'copy-b:c0'"
+
+
 def test_reader_messages_are_specific():
     from transforms.documents import InputError, article_from_txt, articles_from_jsonl
 

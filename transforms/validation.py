@@ -49,8 +49,17 @@ def violations(name: str, table: pa.Table, texts: dict[str, str]) -> list[Violat
         problems += _document_rows(rows)
     id_col = ID_COLUMNS.get(name)
     if id_col:
+        # Ids start with their article's: a duplicate is blamed on the
+        # articles whose rows carry it, so the rest of the batch commits.
+        docs_of: dict[str, set[str]] = {}
+        for r in rows:
+            docs_of.setdefault(r[id_col], set()).add(r["doc_id"])
         dupes = [k for k, n in Counter(r[id_col] for r in rows).items() if n > 1]
-        problems += [(None, f"{name}: duplicate {id_col} {d!r}") for d in dupes[:5]]
+        problems += [
+            (doc_id, f"{name}: duplicate {id_col} {d!r}")
+            for d in dupes[:5]
+            for doc_id in sorted(docs_of[d])
+        ]
     if name == "sentences":
         keys = Counter((r["doc_id"], r["sentence_id"]) for r in rows)
         dupes = [k for k, n in keys.items() if n > 1]
