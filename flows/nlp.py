@@ -47,8 +47,12 @@ def warm_worker() -> None:
 
 
 def model_version(name: str = DEFAULT_MODEL) -> str:
+    """The model package and the spaCy library that runs it: both decide the
+    tokens, and so every offset; a change of either makes the stage tables
+    out of date (see ``flows.pipeline``)."""
     nlp = load_model(name)
-    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    meta = nlp.meta
+    return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')} spacy-{spacy.__version__}"
 
 
 #: Tokens per parser minibatch.  The parser's activations grow with the

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import spacy
 from deltalake import DeltaTable
 
 from flows.cli import main as cli
@@ -105,6 +106,10 @@ def test_every_version_carries_its_lineage(flow_run):
     assert latest["run_id"] == summary["run_id"]
     assert latest["flow_run_id"]
     assert set(latest["code_version"]) >= {"git_sha", "package_version", "stage_hash", "model"}
+    # The model package and the spaCy that ran it: an upgrade of either
+    # moves tokens and offsets, so both are part of what makes a table current.
+    assert latest["code_version"]["model"].startswith("en_core_web_sm")
+    assert latest["code_version"]["model"].endswith(f" spacy-{spacy.__version__}")
     assert latest["config_hash"]
     assert latest["upstream"] == {
         "documents": summary["versions"]["documents"],
