@@ -155,6 +155,46 @@ def test_a_subjectless_piece_beside_its_subject_gives_the_whole_clause(run):
     assert any(t.startswith("The final international accord") for t in texts)
 
 
+def test_a_condition_keeps_its_if(run):
+    """ "If" makes a clause a condition, not an assertion: it stays in the
+    claim (it used to be trimmed like "that", leaving "there is no
+    independence ..., it exposes ..." as a flat claim; PolNeAR dev, NYT)."""
+    rows, _, _ = run(
+        "“If there is no independence in the administering and the distribution of "
+        "the funds, it exposes the program to instances of fraud,” Mr. Fieldstone said."
+    )
+    claim = _claim(rows, "exposes the program")
+    assert claim["text"].startswith("If there is no independence")
+    assert claim["speaker"] == "Fieldstone"
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # PolNeAR dev, Washington Post and NYT, 2016-09.
+        ("It also does not answer whether Scott had a gun, as police have said.", "Scott had"),
+        ("Lawmakers have not said when they would take up the EB-5 reauthorization.", "when they"),
+    ],
+)
+def test_an_indirect_question_is_no_claim_alone(run, text, asked):
+    """What a sentence leaves open ("whether Scott had a gun") is asked, not
+    asserted: the claim is the sentence that leaves it open."""
+    rows, _, _ = run(text)
+    assert all(not r["text"].startswith(("whether", "when", "Scott had")) for r in rows)
+    assert _claim(rows, asked)["start"] == 0
+
+
+def test_a_subject_clause_with_what_is_asserted(run):
+    """ "What parents want is ..." opens with a wh-word but asserts (PolNeAR dev)."""
+    rows, _, _ = run(
+        "“What parents really want is a quality neighborhood school right in your "
+        "community,” said Hester."
+    )
+    claim = _claim(rows, "quality neighborhood school")
+    assert claim["text"].startswith("What parents really want")
+    assert claim["speaker"] == "Hester"
+
+
 def test_a_fragment_beside_a_clause_of_the_same_quote_is_dropped(run):
     """Of a quote in two pieces, the clause is the claim and the fronted
     adverbial ("Every time you say that") no claim of its own (PolNeAR dev)."""

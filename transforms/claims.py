@@ -231,9 +231,17 @@ _CURRENCY_WORDS = {
 
 _VERB_POS = frozenset({int(VERB), int(AUX)})
 _NUM = int(NUM)
-#: Dependency labels a trimmed clause does not start with: a coordinating
-#: conjunction or a complementiser ("and", "that").
-_LEADING_DEP_IDS = frozenset(get_string_id(label) for label in ("cc", "mark"))
+_CC, _MARK = get_string_id("cc"), get_string_id("mark")
+#: The subordinator a trimmed clause drops: "that" only introduces what it
+#: marks.  "If", "whether", "unless", "although" carry meaning (a condition
+#: is no assertion) and stay.
+_THAT = get_string_id("that")
+#: Words that open an indirect question ("did not say *when* they would",
+#: "asked *whether* Scott had a gun"): what follows is asked, not asserted.
+_QUESTION_OPENERS = frozenset(
+    get_string_id(w) for w in words("whether if when why how who what which where")
+)
+_WH_TAGS = frozenset(get_string_id(tag) for tag in ("WRB", "WP", "WDT"))
 #: Dependents that make a non-verbal head a predicate: its auxiliary or copula.
 _AUX_DEP_IDS = frozenset(get_string_id(label) for label in ("aux", "auxpass", "cop"))
 
@@ -252,8 +260,25 @@ def is_proposition(span: Span) -> bool:
     """
     root = span.root
     children = [c.dep for c in root.children if span.start <= c.i < span.end]
-    return (root.pos in _VERB_POS or any(dep in _AUX_DEP_IDS for dep in children)) and any(
-        dep in _SUBJECT_IDS for dep in children
+    return (
+        (root.pos in _VERB_POS or any(dep in _AUX_DEP_IDS for dep in children))
+        and any(dep in _SUBJECT_IDS for dep in children)
+        and not is_indirect_question(span)
+    )
+
+
+def is_indirect_question(span: Span) -> bool:
+    """A clause that opens with "whether", "if" or a wh-word: "Lawmakers
+    have not said *when they would take it up*", "does not answer *whether
+    Scott had a gun*".  It is what someone asks or leaves open, not what
+    anyone asserts.  The opener belongs to the clause's own head: in "*What
+    parents want* is a good school" it belongs to a subject clause, and the
+    sentence asserts."""
+    first = span[0]
+    return (
+        first.lower in _QUESTION_OPENERS
+        and (first.dep == _MARK or first.tag in _WH_TAGS)
+        and first.head == span.root
     )
 
 
@@ -323,10 +348,15 @@ def clause_spans(span: Span) -> list[Span]:
 
 
 def _trimmed(span: Span) -> Span | None:
-    """``span`` without edge punctuation, spaces and leading conjunctions/complementisers."""
-    columns = token_columns(span, [IS_PUNCT, IS_SPACE, DEP])
+    """``span`` without edge punctuation and spaces, and without a leading
+    coordinating conjunction or "that" ("and", "that ...")."""
+    columns = token_columns(span, [IS_PUNCT, IS_SPACE, DEP, LOWER])
     first, last = 0, len(columns)
-    while first < last and (any(columns[first][:2]) or columns[first][2] in _LEADING_DEP_IDS):
+    while first < last and (
+        any(columns[first][:2])
+        or columns[first][2] == _CC
+        or (columns[first][2] == _MARK and columns[first][3] == _THAT)
+    ):
         first += 1
     while last > first and any(columns[last - 1][:2]):
         last -= 1
@@ -482,12 +512,14 @@ def declined_proposition(piece: Span) -> Span | None:
     if piece[0].lower_ != "to" or piece.root.lemma_ not in _COMMENT_VERBS:
         return None
     for token in piece:
-        if token.dep_ in ("acl", "ccomp") and any(
-            c.dep_ == "mark" and c.lower_ in ("that", "whether", "if") for c in token.children
-        ):
-            start, end = token.left_edge.i, token.right_edge.i + 1
-            if piece.start <= start and end <= piece.end:
-                return _trimmed(piece.doc[start:end])
+        if token.dep_ not in ("acl", "ccomp"):
+            continue
+        for mark in token.children:
+            if mark.dep_ == "mark" and mark.lower_ in ("that", "whether", "if"):
+                # The clause after its subordinator: the proposition itself.
+                start, end = max(token.left_edge.i, mark.i + 1), token.right_edge.i + 1
+                if piece.start <= start and end <= piece.end:
+                    return _trimmed(piece.doc[start:end])
     return None
 
 
