@@ -294,6 +294,35 @@ def test_claim_types(run, text, expected):
     assert rows and rows[0]["claim_type"] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        # A name is no bill; a rule word or a modal in a relative clause
+        # describes a noun, not what the claim asserts (PolNeAR dev, 2016).
+        (
+            "Bill Clinton watched from the front row, sitting alongside Vice President "
+            "Joseph R. Biden Jr.",
+            "rule",
+        ),
+        (
+            "“Sure enough I had a big clot behind my right knee that required immediate "
+            "treatment,” Clinton wrote in 2003.",
+            "rule",
+        ),
+        (
+            "Developers and supporters in Congress say the program, run by the Department "
+            "of Homeland Security, has brought billions of dollars to areas that would "
+            "otherwise not have access to capital.",
+            "prediction",
+        ),
+        ("We need the money in order for the school to go forward.", "rule"),
+    ],
+)
+def test_words_outside_the_main_clause_do_not_type_a_claim(run, text, not_expected):
+    rows, _, _ = run(text)
+    assert rows and all(r["claim_type"] != not_expected for r in rows)
+
+
 def test_promise_is_a_claim_even_when_not_check_worthy(run):
     """ClaimBuster counts promises as not check-worthy; they stay claims."""
     rows, _, _ = run("I promise you that I will never stop fighting for working families.")

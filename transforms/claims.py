@@ -585,9 +585,11 @@ def claim_type(
         return "position"
     if _CAUSAL.search(span_text(span, doc_text)):
         return "causal"
-    if lemmas & _RULE_WORDS:
+    if lemmas & _RULE_WORDS and _about_a_rule(span):
         return "rule"
-    if cue_lemma in _PREDICTION_CUES or any(_is_future(t) for t in tokens):
+    if cue_lemma in _PREDICTION_CUES or any(
+        _is_future(t) and _in_main_clause(t, span) for t in tokens
+    ):
         return "prediction"
     if cue_lemma in _POSITION_CUES - {"confirm"}:
         return "position"
@@ -601,6 +603,39 @@ def claim_type(
     if any(any(c.dep_ == "aux" for c in t.children) for t in gerunds):
         return "event"  # ongoing: "the White House is looking at options"
     return "other"
+
+
+#: Clauses that describe a noun or set a scene rather than say what the
+#: claim asserts: a rule word or a modal inside one ("a clot *that required
+#: treatment*", "donors *who will occupy* ...") does not type the claim.
+_SIDE_CLAUSES = frozenset({"relcl", "acl", "advcl"})
+
+
+def _in_main_clause(token: Token, span: Span) -> bool:
+    """Whether no relative, adnominal or adverbial clause inside the span
+    holds ``token``."""
+    while token.i != span.root.i and span.start <= token.i < span.end:
+        if token.dep_ in _SIDE_CLAUSES:
+            return False
+        token = token.head
+    return True
+
+
+def _about_a_rule(span: Span) -> bool:
+    """Whether a rule word of the span is about a rule: a common noun, verb
+    or adjective ("the bill", "requires", "illegal") of the main clause; not
+    a name ("Bill Clinton", unless a law's: "the Affordable Care Act"), not
+    "in order to"."""
+    for token in span:
+        if token.lemma_.lower() not in _RULE_WORDS:
+            continue
+        if token.pos_ == "PROPN" and token.ent_type_ != "LAW":
+            continue
+        if token.lemma_ == "order" and token.head.lower_ == "in":
+            continue
+        if _in_main_clause(token, span):
+            return True
+    return False
 
 
 def _is_future(token: Token) -> bool:
