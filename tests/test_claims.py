@@ -276,6 +276,26 @@ def test_negation(run):
     assert claim["claim_type"] == "rule"
 
 
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        # PolNeAR dev, 2016: a negation in the predication, or in a modifier.
+        ("Russia has no plans to invade Ukraine.", True),
+        ("Others could have saved but didn't and are panicking now.", True),
+        ("Her political career has been constantly investigated to no avail.", False),
+        (
+            "He spoke against the majestic bronze backdrop of the museum, a kind of "
+            "inverted ziggurat not far from the Washington Monument.",
+            False,
+        ),
+        ("Sure enough I had a big clot that nobody had noticed.", False),
+    ],
+)
+def test_negation_belongs_to_the_predication(run, text, negated):
+    rows, _, _ = run(text)
+    assert [r["negated"] for r in rows] == [negated]
+
+
 # ---------------------------------------------------------------- types
 
 

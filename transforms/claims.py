@@ -678,12 +678,39 @@ def hedge_cues(span: Span) -> list[str]:
     return found
 
 
+#: Dependents of a predicate that a negative determiner negates it through
+#: ("*no* plans", "*No* one was hurt").
+_CORE_ARGS = frozenset({"nsubj", "nsubjpass", "dobj", "attr"})
+#: Clauses whose negation negates the claim: what its head takes ("did not
+#: want *to go*", "said *he would not run*") or adds ("could have saved
+#: *but didn't*").
+_NEGATED_THROUGH = frozenset({"xcomp", "ccomp", "conj"})
+
+
 def is_negated(span: Span) -> bool:
-    """Whether the claim's proposition is negated ("not", "never", "no plans")."""
-    return any(
-        dep == _NEG or (lower in _NEGATION_IDS and dep != _INTJ)
-        for dep, lower in token_columns(span, [DEP, LOWER])
-    )
+    """Whether the claim's proposition is negated: "did *not* pass", "has
+    *never* been", "has *no* plans", "*Nobody* was hurt".
+
+    The negation must belong to the predication the claim makes, its head
+    or a clause that head takes or adds (:data:`_NEGATED_THROUGH`): a
+    negation inside a modifier leaves the claim positive ("*not*
+    far from the Monument", "to *no* avail", "which the police have *not*
+    done").
+    """
+    columns = token_columns(span, [DEP, LOWER])
+    if not any(dep == _NEG or lower in _NEGATION_IDS for dep, lower in columns):
+        return False  # most claims: no Token objects needed
+    root = span.root
+    heads = {root.i} | {c.i for c in root.children if c.dep_ in _NEGATED_THROUGH}
+    for token in span:
+        if not (token.dep == _NEG or (token.lower in _NEGATION_IDS and token.dep != _INTJ)):
+            continue
+        # The negation itself, or the noun it determines, hangs on the predication.
+        if token.dep_ == "det" and token.head.dep_ in _CORE_ARGS:
+            token = token.head
+        if token.head.i in heads:
+            return True
+    return False
 
 
 def stance(attr: dict | None, span: Span, hedged: bool) -> str:
