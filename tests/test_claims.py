@@ -76,6 +76,27 @@ def test_questions_are_not_claims_but_are_scored(run):
     assert list(scores) == [("t", 0)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # PolNeAR dev, 2016: a byline's footer, advice in a list.
+        "Follow him on Twitter: @AWRHawkins.",
+        "Reach him directly at awrhawkins@breitbart.com.",
+        "Save a quarter of the cost over a child's first 18 years.",
+        "Pay another quarter out of current income over the next four years.",
+    ],
+)
+def test_commands_are_not_claims(run, text):
+    rows, _, scores = run(text)
+    assert rows == []
+    assert list(scores) == [("t", 0)]
+
+
+def test_a_sentence_that_opens_with_a_verb_form_and_has_a_subject_is_a_claim(run):
+    rows, _, _ = run("Pay rose 3 percent last year, the Labor Department said.")
+    assert _claim(rows, "Pay rose")["quantities"]
+
+
 def test_reported_clause_is_the_claim_linked_to_its_source(run):
     text = (
         "The U.S. State Department confirmed that it has raised the issue of providing "

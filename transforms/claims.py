@@ -286,12 +286,12 @@ def is_indirect_question(span: Span) -> bool:
 
 
 def is_statement(span: Span, doc_text: str | None = None) -> bool:
-    """A declarative clause with a verb, not a question or a fragment.
+    """A declarative clause with a verb, not a question, a command or a fragment.
 
     ``doc_text`` is the document's text when the caller has it at hand.
     """
     text = span_text(span, doc_text).strip()
-    if not text or text.rstrip("”\"’' ").endswith("?"):
+    if not text or text.rstrip("”\"’' ").endswith("?") or is_command(span):
         return False
     columns = token_columns(span, [POS, IS_ALPHA, LIKE_NUM, ENT_TYPE, DEP])
     if not any(pos in _VERB_POS for pos, *_ in columns):
@@ -309,6 +309,24 @@ def is_statement(span: Span, doc_text: str | None = None) -> bool:
     )
     has_subject = any(dep in _SUBJECT_IDS for *_, dep in columns)
     return bool(n_numbers) and n_words + n_numbers >= 3 and has_subject
+
+
+_VB = get_string_id("VB")
+#: What may come before a command's verb: "*Please* read ...", "*So* pay ...".
+_BEFORE_COMMAND = frozenset(get_string_id(d) for d in ("intj", "discourse", "advmod", "cc"))
+
+
+def is_command(span: Span) -> bool:
+    """An imperative: a bare verb that opens the clause, with no subject or
+    auxiliary ("Follow him on Twitter", "Save a quarter of the cost",
+    "Let's break them down").  It tells the reader to do something and
+    asserts nothing checkable."""
+    root = span.root
+    if root.tag != _VB:
+        return False
+    if any(c.dep in _SUBJECT_IDS or c.dep in _AUX_DEP_IDS for c in root.children):
+        return False
+    return all(t.is_punct or t.dep in _BEFORE_COMMAND for t in span.doc[span.start : root.i])
 
 
 def clause_spans(span: Span) -> list[Span]:
