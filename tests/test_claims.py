@@ -229,6 +229,20 @@ def test_a_fragment_beside_a_clause_of_the_same_quote_is_dropped(run):
     assert all(not r["text"].startswith("Every time") for r in rows)
 
 
+def test_a_source_inside_another_sources_claim_adds_no_copy_of_the_sentence(run):
+    """Clinton's "talked about *reform*" has no proposition of its own; the
+    sentence stood in for it, a second copy of the Post's claim in Clinton's
+    voice.  The claim inside is the Post's, once (PolNeAR dev, Breitbart)."""
+    rows, attributions, _ = run(
+        "The transcript of the debate–published by The Washington Post–shows that "
+        "Clinton talked about criminal justice reform and passing more gun control."
+    )
+    assert len(attributions) == 2
+    (claim,) = rows
+    assert claim["text"].startswith("Clinton talked about criminal justice reform")
+    assert claim["speaker"] == "The Washington Post"
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

@@ -452,6 +452,7 @@ def sentence_candidates(
         if any(_overlaps((c["start"], c["end"]), (start, end)) for c in a["content_spans"])
     ]
     found: list[Candidate] = []
+    fallbacks: list[Candidate] = []
     for attr in linked:
         pieces = [declined_proposition(p) or p for p in content_pieces(doc, attr, start, end)]
         propositions = [p for p in pieces if is_proposition(p)]
@@ -460,11 +461,25 @@ def sentence_candidates(
             # plans*", "is expected *to be ratified*"): the reporting clause
             # is the claim.
             whole = _trimmed(sent)
-            propositions = [whole] if whole is not None else []
+            fallbacks += [
+                Candidate(clause, sentence_id, attr)
+                for clause in (clause_spans(whole) if whole is not None else [])
+                if is_statement(clause, doc_text)
+            ]
         for piece in propositions:
             for clause in clause_spans(piece):
                 if is_statement(clause, doc_text):
                     found.append(Candidate(clause, sentence_id, attr))
+    # A reporting clause stands in for a fragmentary content only where no
+    # other source's proposition lies inside it.  In "The transcript shows
+    # that Clinton talked about reform", Clinton's fragment ("reform") is
+    # inside the transcript's proposition: one claim, the transcript's, not
+    # a second copy of the sentence in Clinton's voice.
+    found += [
+        f
+        for f in fallbacks
+        if not any(f.span.start <= c.span.start and c.span.end <= f.span.end for c in found)
+    ]
     # The author's clauses: all of them when no reported claim was found;
     # beside reported ones ("..., the company said, but profits rose"),
     # those that touch no attribution's span.
