@@ -425,6 +425,16 @@ def test_money_and_percent(run):
             "The company raised $5bn from investors in March.",
             {"text": "$5bn", "value": 5e9, "unit": "USD"},
         ),
+        # A multiplier written onto the digits, and a range with a sign on
+        # each bound (PolNeAR dev, USA Today and HuffPost, 2016).
+        (
+            "Super PAC donations have barreled past the $1billion mark.",
+            {"value": 1e9, "unit": "USD", "approximate": False},
+        ),
+        (
+            "The bank fined the workers $35,000 to $60,000 each.",
+            {"text": "$35,000 to $60,000", "value": 35000.0, "unit": "USD", "approximate": True},
+        ),
         # "to" alone is no approximator; "up to" is.
         (
             "The unemployment rate rose to 6 percent in March.",

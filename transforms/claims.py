@@ -781,7 +781,8 @@ def stance(attr: dict | None, span: Span, hedged: bool) -> str:
     return "asserts"
 
 
-_NUMERAL = re.compile(r"(\d+(?:\.\d+)?)(k|m|bn)?")
+#: Digits with a multiplier written onto them: "5bn", "2.5m", "$1billion".
+_NUMERAL = re.compile(r"(\d+(?:\.\d+)?)(k|m|bn|thousand|million|billion|trillion)?")
 
 
 def _number_value(tokens: Sequence[Token]) -> float | None:
@@ -850,26 +851,34 @@ def _range_bounds(low: Token, joint: Token, high: Token) -> bool:
 
 def _joined_ranges(groups: list[list[Token]]) -> list[list[Token]]:
     """Number groups with a range's two bounds in one, where spaCy left them
-    as two numbers ("100,000 to 250,000")."""
+    as two numbers ("100,000 to 250,000", "$35,000 to $60,000")."""
     out: list[list[Token]] = []
     for group in groups:
         prev = out[-1] if out else None
-        if (
-            prev is not None
-            and group[0].i == prev[-1].i + 2
-            and _range_bounds(prev[-1], group[0].doc[prev[-1].i + 1], group[0])
-        ):
-            out[-1] = [*prev, group[0].doc[prev[-1].i + 1], *group]
-        else:
-            out.append(group)
+        if prev is not None:
+            doc = group[0].doc
+            between = doc[prev[-1].i + 1 : group[0].i]
+            high = [t for t in group if t.text not in _CURRENCIES][:1]
+            joint = [t for t in between if t.text not in _CURRENCIES]
+            if (
+                high
+                and len(joint) == 1
+                and all(t.i == joint[0].i or t.text in _CURRENCIES for t in between)
+                and _range_bounds(prev[-1], joint[0], high[0])
+            ):
+                out[-1] = [*prev, *between, *group]
+                continue
+        out.append(group)
     return out
 
 
 def _is_range(group: Sequence[Token]) -> bool:
-    """Whether a number group holds a range (see :func:`_range_bounds`)."""
+    """Whether a number group holds a range (see :func:`_range_bounds`);
+    currency signs between the bounds do not count."""
+    bare = [t for t in group if t.text not in _CURRENCIES]
     return any(
         _range_bounds(low, joint, high)
-        for low, joint, high in zip(group, group[1:], group[2:], strict=False)
+        for low, joint, high in zip(bare, bare[1:], bare[2:], strict=False)
     )
 
 
