@@ -289,6 +289,28 @@ def test_may_hedges_as_a_modal_not_as_a_month(run):
     assert rows[0]["hedge_cues"] == ["may"]
 
 
+@pytest.mark.parametrize(
+    ("text", "fragment", "cues"),
+    [
+        # PolNeAR dev, 2016: "likely" describing voters hedges nothing; a
+        # cue is listed once, whichever of its readings matched first.
+        ("Among likely voters, 46 percent would choose Clinton.", "46 percent", []),
+        (
+            "Last week Stumpf in a televised interview appeared to blame low-level "
+            "workers for this behavior.",
+            "Stumpf",
+            ["appeared to"],
+        ),
+        ("The changes are expected to pass the Senate next month.", "changes", ["are expected"]),
+        ("The storm is likely to hit Florida on Friday.", "storm", ["likely"]),
+    ],
+)
+def test_hedge_cues_in_context(run, text, fragment, cues):
+    claim = _claim(run(text)[0], fragment)
+    assert claim["hedge_cues"] == cues
+    assert claim["hedged"] == bool(cues)
+
+
 def test_declined_to_comment(run):
     text = (
         "Kirby declined to comment on the possibility that the United States might supply "

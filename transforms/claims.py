@@ -141,8 +141,11 @@ HEDGE_CUES: tuple[tuple[str, ...], ...] = tuple(
         "were said to",
         "appears to",
         "appear to",
+        "appeared to",
         "seems to",
         "seem to",
+        "seemed to",
+        "seemingly",
         "suggests",
         "suggested",
         "possible",
@@ -697,17 +700,28 @@ _MODAL_HEDGES = frozenset(get_string_id(w) for w in _POSSIBILITY_MODALS)
 _MD = get_string_id("MD")
 
 
+#: Cues that hedge only as predicates: "is *likely* to", not "*likely* voters".
+_PREDICATE_HEDGES = frozenset(get_string_id(w) for w in ("likely", "unlikely"))
+_AMOD = get_string_id("amod")
+
+
 def hedge_cues(span: Span) -> list[str]:
-    """The hedging expressions in ``span``, as they appear in the text."""
-    columns = token_columns(span, [LOWER, TAG])
-    lowers = [lower for lower, _ in columns]
+    """The hedging expressions in ``span``, as they appear in the text; of
+    overlapping cues ("are expected", "expected to") the first."""
+    columns = token_columns(span, [LOWER, TAG, DEP])
+    lowers = [lower for lower, _, _ in columns]
     found = []
-    for i, (word, tag) in enumerate(columns):
-        if word in _MODAL_HEDGES and tag != _MD:
+    free_from = 0  # the first token after the last cue found
+    for i, (word, tag, dep) in enumerate(columns):
+        if i < free_from or (word in _MODAL_HEDGES and tag != _MD):
+            continue
+        if word in _PREDICATE_HEDGES and dep == _AMOD:
             continue
         for cue in _HEDGES_BY_FIRST.get(word, ()):
             if tuple(lowers[i : i + len(cue)]) == cue:
                 found.append(span.doc[span.start + i : span.start + i + len(cue)].text)
+                free_from = i + len(cue)
+                break
     return found
 
 
