@@ -519,13 +519,50 @@ def test_dates_follow_the_tense_of_their_verb(run):
 
 
 @pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # PolNeAR dev, 2016 (Breitbart, Politico): a debate on a Monday, in
+        # a Sunday paper, is the next day; "since" looks back; a curfew
+        # "through Sunday" in a Sunday paper ends that day.
+        (
+            "Polls show Clinton is favored to win Monday's debate.",
+            datetime.date(2016, 9, 25),
+            datetime.date(2016, 9, 26),
+        ),
+        (
+            "In Chicago, they've had thousands of shootings since January 1st.",
+            datetime.date(2016, 9, 29),
+            datetime.date(2016, 1, 1),
+        ),
+        (
+            "The curfew will remain in effect through Sunday.",
+            datetime.date(2016, 9, 25),
+            datetime.date(2016, 9, 25),
+        ),
+        (
+            "The shooting occurred Tuesday afternoon in a parking lot.",
+            datetime.date(2016, 9, 25),
+            datetime.date(2016, 9, 20),
+        ),
+    ],
+)
+def test_dates_in_news_context(run, text, published, expected):
+    (claim,) = run(text, published=published)[0]
+    assert claim["time_expressions"][0]["date"] == expected
+
+
+@pytest.mark.parametrize(
     ("expression", "expected"),
     [
         ("Dec. 17", datetime.date(2021, 12, 17)),
         ("January 10, 2021", datetime.date(2021, 1, 10)),
         ("17 December", datetime.date(2021, 12, 17)),
         ("yesterday", datetime.date(2022, 1, 10)),
+        ("last night", datetime.date(2022, 1, 10)),
         ("Monday", datetime.date(2022, 1, 10)),
+        ("Monday afternoon", datetime.date(2022, 1, 10)),
+        # Without a tense, a weekday is the nearest one (the paper is a Tuesday's).
+        ("Thursday", datetime.date(2022, 1, 13)),
         ("late January 2022", None),
         ("later this week", None),
     ],

@@ -991,7 +991,17 @@ _DAY_MONTH = re.compile(
 )
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+_RELATIVE_DAYS = {
+    "today": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "tonight": 0,
+    "last night": -1,
+    "this morning": 0,
+}
+#: Parts of the day that may follow a weekday ("Monday afternoon").
+_DAY_PARTS = ("morning", "afternoon", "evening", "night")
+_DAY_PART = rf"( ({'|'.join(_DAY_PARTS)}))?"
 
 
 def resolve_date(text: str, published: dt.date | None, tense: str | None = None) -> dt.date | None:
@@ -1003,8 +1013,10 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
     otherwise the one closest to it (news reports the recent past and the
     near future: "Dec. 17" in a January 2022 article is 2021-12-17).
     Weekdays likewise: the next one for the future ("talks will resume on
-    Friday"), else the latest on or before ``published``.  "Yesterday" and
-    "today" count from it.  Without ``published``, only expressions with an
+    Friday", the day itself included), the latest on or before
+    ``published`` for the past, and otherwise the nearest ("Monday's
+    debate" in a Sunday paper is the next day).  "Yesterday", "last night"
+    and "today" count from it.  Without ``published``, only expressions with an
     explicit year resolve.  Vaguer expressions ("late January", "later this
     week") stay unresolved.
     """
@@ -1043,10 +1055,18 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
         if re.search(rf"\b{word}\b", lower):
             return published + dt.timedelta(days=offset)
     for name, weekday in _WEEKDAYS.items():
-        if re.fullmatch(rf"(on |last |next )?{name}", lower.strip()):
-            if tense == "future" or lower.strip().startswith("next"):
-                return published + dt.timedelta(days=(weekday - published.weekday()) % 7 or 7)
-            return published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+        m = re.fullmatch(rf"(on |last |next |this )?{name}(?:'s)?{_DAY_PART}", lower.strip())
+        if not m:
+            continue
+        ahead = (weekday - published.weekday()) % 7
+        back = (published.weekday() - weekday) % 7
+        if m.group(1) == "next ":
+            return published + dt.timedelta(days=ahead or 7)
+        if m.group(1) == "last " or tense == "past":
+            return published - dt.timedelta(days=back)
+        if tense == "future" or ahead < back:
+            return published + dt.timedelta(days=ahead)
+        return published - dt.timedelta(days=back)
     return None
 
 
@@ -1059,8 +1079,18 @@ def tense_of(token: Token) -> str | None:
     The nearest verb up the dependency tree decides: a future modal
     ("will", "would", "'ll", "going to") makes it future; a past form
     ("held", "was passed", "has denied") past; anything else (a present, a
-    participle clause: "despite issuing on Dec. 17") says nothing.
+    participle clause: "despite issuing on Dec. 17") says nothing.  "Since"
+    makes it past ("has risen since Jan. 1").  A date that describes a noun
+    ("*Monday's* debate", "the *Jan. 10* talks") names that thing's day,
+    which the verb's tense does not place.
     """
+    head = token.head
+    if token.dep_ in ("poss", "compound", "nmod", "amod") and not (
+        head.ent_type_ in _TIME_ENTS or head.lower_ in _DAY_PARTS  # "Tuesday afternoon"
+    ):
+        return None
+    if token.head.lower_ == "since" and token.dep_ == "pobj":
+        return "past"
     verb = token
     # Token objects are views made anew on each access: compare positions.
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
