@@ -243,6 +243,16 @@ def test_a_source_inside_another_sources_claim_adds_no_copy_of_the_sentence(run)
     assert claim["speaker"] == "The Washington Post"
 
 
+def test_a_short_quote_keeps_its_source(run):
+    """A quoted clause too short to stand alone as a claim ("It's gutless
+    leadership") leaves the sentence as the claim in the source's voice, not
+    in the author's (PolNeAR dev, HuffPost)."""
+    rows, _, _ = run("“It’s gutless leadership,” Warren said.")
+    (claim,) = rows
+    assert claim["speaker"] == "Warren"
+    assert claim["attribution_id"] is not None
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

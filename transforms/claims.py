@@ -458,21 +458,25 @@ def sentence_candidates(
     fallbacks: list[Candidate] = []
     for attr in linked:
         pieces = [declined_proposition(p) or p for p in content_pieces(doc, attr, start, end)]
-        propositions = [p for p in pieces if is_proposition(p)]
-        if pieces and not propositions:
-            # Only noun phrases or subjectless fragments ("denied *any
-            # plans*", "is expected *to be ratified*"): the reporting clause
-            # is the claim.
+        own = [
+            Candidate(clause, sentence_id, attr)
+            for piece in pieces
+            if is_proposition(piece)
+            for clause in clause_spans(piece)
+            if is_statement(clause, doc_text)
+        ]
+        if pieces and not own:
+            # Only noun phrases, subjectless fragments or clauses too short
+            # to stand alone ("denied *any plans*", "is expected *to be
+            # ratified*", "“*It's gutless leadership*,” Warren said"): the
+            # reporting clause is the claim, in the source's voice.
             whole = _trimmed(sent)
             fallbacks += [
                 Candidate(clause, sentence_id, attr)
                 for clause in (clause_spans(whole) if whole is not None else [])
                 if is_statement(clause, doc_text)
             ]
-        for piece in propositions:
-            for clause in clause_spans(piece):
-                if is_statement(clause, doc_text):
-                    found.append(Candidate(clause, sentence_id, attr))
+        found += own
     # A reporting clause stands in for a fragmentary content only where no
     # other source's proposition lies inside it.  In "The transcript shows
     # that Clinton talked about reform", Clinton's fragment ("reform") is
