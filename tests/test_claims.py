@@ -253,6 +253,20 @@ def test_a_short_quote_keeps_its_source(run):
     assert claim["attribution_id"] is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        # A person who writes asserts (PolNeAR dev, Western Journal, from a
+        # memoir); a paper that writes reports.
+        ("“I had a big clot behind my right knee,” Clinton wrote in 2003.", "asserts"),
+        ("The New York Times wrote that the talks had failed.", "reports"),
+    ],
+)
+def test_who_writes_decides_the_stance(run, text, stance):
+    (claim,) = run(text)[0]
+    assert claim["stance"] == stance
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

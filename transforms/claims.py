@@ -109,7 +109,9 @@ _PERSONAL_NOUNS = words(
 #: Stance of a source towards what it is reported to say, by cue lemma.
 _DENY_CUES = words("deny dispute reject refute rebut contradict")
 _SPECULATE_CUES = words("speculate guess suppose suspect wonder fear assume predict estimate")
-_REPORT_CUES = words("report according cite publish reveal disclose write")
+#: ("write" is not among them: a person who writes, in a memoir or a letter,
+#: asserts; a paper that writes reports, by its ``source_type``.)
+_REPORT_CUES = words("report according cite publish reveal disclose")
 _DECLINE_VERBS = words("decline refuse")
 _DECLINE_IDS = frozenset(get_string_id(w) for w in _DECLINE_VERBS)
 
