@@ -519,6 +519,22 @@ def test_entities(run):
     assert ("NATO", "ORG") in labels and ("Geneva", "GPE") in labels
 
 
+def test_a_surname_is_the_person_the_article_named(run):
+    """The small model labels a bare "Trump" ORG about as often as PERSON;
+    after "Donald Trump" in the same article it is that person.  A name
+    that is an organisation's stays one."""
+    rows, _, _ = run(
+        "Donald Trump held a rally in Ohio on Monday. Trump also attacked the "
+        "Federal Reserve. “Donald Trump’s tax plan is a fraud,” Sanders said."
+    )
+    labels = [(e["text"], e["label"]) for r in rows for e in r["entities"]]
+    assert ("Trump", "PERSON") in labels
+    assert ("the Federal Reserve", "ORG") in labels
+    # a possessive is no part of the name
+    assert ("Donald Trump", "PERSON") in labels
+    assert all("’s" not in text for text, _ in labels)
+
+
 def test_dates_resolve_against_the_published_date(run):
     text = "U.S. and Russian officials held face-to-face talks on Jan. 10."
     rows, _, _ = run(text, published=PUBLISHED)
