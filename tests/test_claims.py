@@ -267,6 +267,19 @@ def test_who_writes_decides_the_stance(run, text, stance):
     assert claim["stance"] == stance
 
 
+def test_a_sentence_whose_verb_is_a_fragments_cue_stays_a_claim(run):
+    """ "A judge has *rejected* a request ..., saying ...": the rejection is
+    what the sentence asserts, beside the claim inside it (PolNeAR dev,
+    Politico)."""
+    rows, _, _ = run(
+        "A New York judge has rejected a media request to make public the contents "
+        "of a 25-year-old court file on Donald Trump's divorce from wife Ivana, saying "
+        "the courts have no business deciding what information could be useful to voters."
+    )
+    assert any(r["text"].startswith("A New York judge has rejected") for r in rows)
+    assert any(r["text"].startswith("the courts have no business") for r in rows)
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

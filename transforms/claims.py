@@ -479,16 +479,7 @@ def sentence_candidates(
                 if is_statement(clause, doc_text)
             ]
         found += own
-    # A reporting clause stands in for a fragmentary content only where no
-    # other source's proposition lies inside it.  In "The transcript shows
-    # that Clinton talked about reform", Clinton's fragment ("reform") is
-    # inside the transcript's proposition: one claim, the transcript's, not
-    # a second copy of the sentence in Clinton's voice.
-    found += [
-        f
-        for f in fallbacks
-        if not any(f.span.start <= c.span.start and c.span.end <= f.span.end for c in found)
-    ]
+    found += [f for f in fallbacks if not _only_a_frame(f, found, linked)]
     # The author's clauses: all of them when no reported claim was found;
     # beside reported ones ("..., the company said, but profits rose"),
     # those that touch no attribution's span.
@@ -526,6 +517,48 @@ def sentence_candidates(
             for other in unique.values()
         )
     ]
+
+
+def _only_a_frame(fallback: Candidate, claims: Sequence[Candidate], linked: Sequence[dict]) -> bool:
+    """Whether a reporting clause that stands in for a fragmentary content
+    says nothing beyond the other claims inside it and the attributions'
+    sources, cues and contents.
+
+    In "The transcript shows that Clinton talked about reform", Clinton's
+    fragment ("reform") made the sentence a claim in Clinton's voice, a
+    second copy of the transcript's claim inside it: only a frame is left
+    ("The transcript ... shows").  A sentence whose own verb is the
+    fragment's cue asserts that act: "A judge has *rejected* a request to
+    unseal the records, saying the courts have no business ..." stays a
+    claim beside the one inside it.
+    """
+    span, doc = fallback.span, fallback.span.doc
+    own_cue = {
+        t.i
+        for part in fallback.attribution["cue_spans"]
+        if (cue := doc.char_span(part["start"], part["end"], alignment_mode="expand"))
+        for t in cue
+    }
+    if span.root.i in own_cue:
+        return False
+    covered = {i for c in claims for i in range(c.span.start, c.span.end)}
+    for attr in linked:
+        for key in ("source_spans", "cue_spans", "content_spans"):
+            for part in attr[key]:
+                piece = doc.char_span(part["start"], part["end"], alignment_mode="expand")
+                if piece is not None:
+                    covered.update(range(piece.start, piece.end))
+    if span.root.i not in covered:
+        return False  # its own verb asserts something else
+    if not any(span.start <= c.span.start and c.span.end <= span.end for c in claims):
+        return False
+    left = [t for t in span if t.i not in covered and t.is_alpha and not t.is_stop]
+    return len(left) <= _FRAME_WORDS
+
+
+#: Words a reporting clause may keep beyond its attributions and the claims
+#: inside it and still be only their frame ("published by", "then", "also").
+_FRAME_WORDS = 2
 
 
 def content_pieces(doc: Doc, attr: dict, start: int, end: int) -> list[Span]:
