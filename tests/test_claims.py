@@ -574,12 +574,18 @@ def test_dates_follow_the_tense_of_their_verb(run):
 @pytest.mark.parametrize(
     ("text", "published", "expected"),
     [
-        # PolNeAR dev, 2016 (Breitbart, Politico): a debate on a Monday, in
-        # a Sunday paper, is the next day; "since" looks back; a curfew
-        # "through Sunday" in a Sunday paper ends that day.
+        # PolNeAR dev, 2016 (Western Journal, Breitbart, Washington Post):
+        # "Monday's debate" in a Friday paper is the Monday just gone;
+        # "since" looks back; a curfew "through Sunday" in a Sunday paper
+        # ends that day.
         (
-            "Polls show Clinton is favored to win Monday's debate.",
-            datetime.date(2016, 9, 25),
+            "The impact of Monday's debate on the race is not yet clear.",
+            datetime.date(2016, 9, 30),
+            datetime.date(2016, 9, 26),
+        ),
+        (
+            "Clinton has led in every national poll since Monday's debate.",
+            datetime.date(2016, 9, 30),
             datetime.date(2016, 9, 26),
         ),
         (
@@ -614,8 +620,8 @@ def test_dates_in_news_context(run, text, published, expected):
         ("last night", datetime.date(2022, 1, 10)),
         ("Monday", datetime.date(2022, 1, 10)),
         ("Monday afternoon", datetime.date(2022, 1, 10)),
-        # Without a tense, a weekday is the nearest one (the paper is a Tuesday's).
-        ("Thursday", datetime.date(2022, 1, 13)),
+        # Without a tense, a weekday is the last one (the paper is a Tuesday's).
+        ("Thursday", datetime.date(2022, 1, 6)),
         ("late January 2022", None),
         ("later this week", None),
     ],

@@ -1083,13 +1083,12 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
     before ``published``, in a future one the first on or after it, and
     otherwise the one closest to it (news reports the recent past and the
     near future: "Dec. 17" in a January 2022 article is 2021-12-17).
-    Weekdays likewise: the next one for the future ("talks will resume on
-    Friday", the day itself included), the latest on or before
-    ``published`` for the past, and otherwise the nearest ("Monday's
-    debate" in a Sunday paper is the next day).  "Yesterday", "last night"
-    and "today" count from it.  Without ``published``, only expressions with an
-    explicit year resolve.  Vaguer expressions ("late January", "later this
-    week") stay unresolved.
+    Weekdays: the next one for the future ("talks will resume on Friday",
+    the day itself included), else the latest on or before ``published``
+    (news mostly reports the days just gone: "Monday's debate" in a Friday
+    paper).  "Yesterday", "last night" and "today" count from it.  Without
+    ``published``, only expressions with an explicit year resolve.  Vaguer
+    expressions ("late January", "later this week") stay unresolved.
     """
     lower = text.lower()
     for pattern in (_ISO, _MONTH_DAY, _DAY_MONTH):
@@ -1133,15 +1132,22 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
         back = (published.weekday() - weekday) % 7
         if m.group(1) == "next ":
             return published + dt.timedelta(days=ahead or 7)
-        if m.group(1) == "last " or tense == "past":
-            return published - dt.timedelta(days=back)
-        if tense == "future" or ahead < back:
+        if tense == "future" and m.group(1) != "last ":
             return published + dt.timedelta(days=ahead)
         return published - dt.timedelta(days=back)
     return None
 
 
 _PAST_AUX = frozenset({"had", "has", "have", "was", "were", "did", "'d", "'ve"})
+
+
+def _up_to_the_verb(token: Token) -> list[Token]:
+    """The token's heads up to (not including) the nearest verb."""
+    out = []
+    while token.head.i != token.i and token.head.pos_ not in ("VERB", "AUX"):
+        token = token.head
+        out.append(token)
+    return out
 
 
 def tense_of(token: Token) -> str | None:
@@ -1160,8 +1166,8 @@ def tense_of(token: Token) -> str | None:
         head.ent_type_ in _TIME_ENTS or head.lower_ in _DAY_PARTS  # "Tuesday afternoon"
     ):
         return None
-    if token.head.lower_ == "since" and token.dep_ == "pobj":
-        return "past"
+    if any(t.lower_ == "since" and t.dep_ == "prep" for t in _up_to_the_verb(token)):
+        return "past"  # "since January 1st", "since Monday's debate"
     verb = token
     # Token objects are views made anew on each access: compare positions.
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
