@@ -260,6 +260,8 @@ def test_a_short_quote_keeps_its_source(run):
         # memoir); a paper that writes reports.
         ("“I had a big clot behind my right knee,” Clinton wrote in 2003.", "asserts"),
         ("The New York Times wrote that the talks had failed.", "reports"),
+        # an unresolved source that writes is no person (PolNeAR dev, NYT)
+        ("It further wrote that the deal was dead.", "reports"),
     ],
 )
 def test_who_writes_decides_the_stance(run, text, stance):
@@ -340,6 +342,7 @@ def test_may_hedges_as_a_modal_not_as_a_month(run):
         ),
         ("The changes are expected to pass the Senate next month.", "changes", ["are expected"]),
         ("The storm is likely to hit Florida on Friday.", "storm", ["likely"]),
+        ("It's an extremely unlikely scenario, he said.", "scenario", ["unlikely"]),
     ],
 )
 def test_hedge_cues_in_context(run, text, fragment, cues):
@@ -383,6 +386,11 @@ def test_negation(run):
             False,
         ),
         ("Sure enough I had a big clot that nobody had noticed.", False),
+        # PolNeAR dev, 2016 (held-out review): negations of the predicate
+        ("Audits are in no way affected by the release of the returns.", True),
+        ("The debates are not likely to alter the campaign.", True),
+        ("Not everyone finds that pitch compelling.", True),
+        ("The court is also aware that the other party is not seeking public office.", True),
     ],
 )
 def test_negation_belongs_to_the_predication(run, text, negated):

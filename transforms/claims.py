@@ -109,9 +109,10 @@ _PERSONAL_NOUNS = words(
 #: Stance of a source towards what it is reported to say, by cue lemma.
 _DENY_CUES = words("deny dispute reject refute rebut contradict")
 _SPECULATE_CUES = words("speculate guess suppose suspect wonder fear assume predict estimate")
-#: ("write" is not among them: a person who writes, in a memoir or a letter,
-#: asserts; a paper that writes reports, by its ``source_type``.)
-_REPORT_CUES = words("report according cite publish reveal disclose")
+_REPORT_CUES = words("report according cite publish reveal disclose write")
+#: Cues that report only when the source is no person: a paper that
+#: "wrote" reports, a person who wrote (a memoir, a letter) asserts.
+_WRITE_CUES = words("write")
 _DECLINE_VERBS = words("decline refuse")
 _DECLINE_IDS = frozenset(get_string_id(w) for w in _DECLINE_VERBS)
 
@@ -688,9 +689,13 @@ _SIDE_CLAUSES = frozenset({"relcl", "acl", "advcl"})
 
 def _in_main_clause(token: Token, span: Span) -> bool:
     """Whether no relative, adnominal or adverbial clause inside the span
-    holds ``token``."""
+    holds ``token``.  A clause that completes a noun with its own subject
+    ("no chance *Clinton will withdraw*", "some thought *that enthusiasm
+    might not be there*") is part of what the claim says."""
     while token.i != span.root.i and span.start <= token.i < span.end:
-        if token.dep_ in _SIDE_CLAUSES:
+        if token.dep_ in _SIDE_CLAUSES and not (
+            token.dep_ == "acl" and any(c.dep in _SUBJECT_IDS for c in token.children)
+        ):
             return False
         token = token.head
     return True
@@ -739,8 +744,9 @@ _MODAL_HEDGES = frozenset(get_string_id(w) for w in _POSSIBILITY_MODALS)
 _MD = get_string_id("MD")
 
 
-#: Cues that hedge only as predicates: "is *likely* to", not "*likely* voters".
-_PREDICATE_HEDGES = frozenset(get_string_id(w) for w in ("likely", "unlikely"))
+#: Cues that hedge only as predicates: "is *likely* to", not "*likely*
+#: voters" (but "an *unlikely* scenario" hedges).
+_PREDICATE_HEDGES = frozenset({get_string_id("likely")})
 _AMOD = get_string_id("amod")
 
 
@@ -767,34 +773,53 @@ def hedge_cues(span: Span) -> list[str]:
 #: Dependents of a predicate that a negative determiner negates it through
 #: ("*no* plans", "*No* one was hurt").
 _CORE_ARGS = frozenset({"nsubj", "nsubjpass", "dobj", "attr"})
-#: Clauses whose negation negates the claim: what its head takes ("did not
-#: want *to go*", "said *he would not run*") or adds ("could have saved
-#: *but didn't*").
-_NEGATED_THROUGH = frozenset({"xcomp", "ccomp", "conj"})
+#: Dependents whose negation negates the claim: what its head takes ("did
+#: not want *to go*", "said *he would not run*"), adds ("could have saved
+#: *but didn't*") or predicates ("are *not likely* to alter").
+_NEGATED_THROUGH = frozenset({"xcomp", "ccomp", "conj", "acomp", "attr"})
+#: Clauses that complete a predicate noun or adjective: "is *aware* that X
+#: is not ...", "there is *no chance* (that) X will ...".
+_COMPLEMENTS = frozenset({"ccomp", "acl", "xcomp"})
+
+
+def _predication(span: Span) -> set[int]:
+    """The positions of the claim's predication: its head, the dependents
+    in :data:`_NEGATED_THROUGH`, and the clauses that complete a predicate
+    noun or adjective."""
+    root = span.root
+    heads = {root.i}
+    for child in root.children:
+        if child.dep_ in _NEGATED_THROUGH:
+            heads.add(child.i)
+            if child.dep_ in ("acomp", "attr"):
+                heads.update(c.i for c in child.children if c.dep_ in _COMPLEMENTS)
+    return heads
 
 
 def is_negated(span: Span) -> bool:
     """Whether the claim's proposition is negated: "did *not* pass", "has
-    *never* been", "has *no* plans", "*Nobody* was hurt".
+    *never* been", "has *no* plans", "*Nobody* was hurt", "*Not* everyone
+    agrees", "are *in no way* affected".
 
-    The negation must belong to the predication the claim makes, its head
-    or a clause that head takes or adds (:data:`_NEGATED_THROUGH`): a
-    negation inside a modifier leaves the claim positive ("*not*
-    far from the Monument", "to *no* avail", "which the police have *not*
-    done").
+    The negation must belong to the predication the claim makes
+    (:func:`_predication`), directly or through a core argument it
+    determines: a negation inside a modifier leaves the claim positive
+    ("*not* far from the Monument", "to *no* avail", "which the police have
+    *not* done").
     """
     columns = token_columns(span, [DEP, LOWER])
     if not any(dep == _NEG or lower in _NEGATION_IDS for dep, lower in columns):
         return False  # most claims: no Token objects needed
-    root = span.root
-    heads = {root.i} | {c.i for c in root.children if c.dep_ in _NEGATED_THROUGH}
+    heads = _predication(span)
     for token in span:
         if not (token.dep == _NEG or (token.lower in _NEGATION_IDS and token.dep != _INTJ)):
             continue
-        # The negation itself, or the noun it determines, hangs on the predication.
-        if token.dep_ == "det" and token.head.dep_ in _CORE_ARGS:
-            token = token.head
-        if token.head.i in heads:
+        head = token.head
+        if head.dep_ in _CORE_ARGS and token.dep_ in ("det", "neg", "advmod"):
+            head = head.head  # "*no* plans", "*Not* everyone"
+        elif head.lower_ == "way" and head.head.lower_ == "in":
+            head = head.head.head  # "in no way"
+        if head.i in heads:
             return True
     return False
 
@@ -827,7 +852,9 @@ def stance(attr: dict | None, span: Span, hedged: bool) -> str:
             return "denies"
         if cue in _SPECULATE_CUES:
             return "speculates"
-        if cue in _REPORT_CUES or attr.get("source_type") in ("media", "document"):
+        source_type = attr.get("source_type")
+        by_a_person = cue in _WRITE_CUES and source_type == "person"
+        if (cue in _REPORT_CUES and not by_a_person) or source_type in ("media", "document"):
             return "reports"
     if hedged:
         return "speculates"
