@@ -391,6 +391,7 @@ def test_negation(run):
         ("The debates are not likely to alter the campaign.", True),
         ("Not everyone finds that pitch compelling.", True),
         ("The court is also aware that the other party is not seeking public office.", True),
+        ("Neither the president nor Congress has acted on the proposal.", True),
     ],
 )
 def test_negation_belongs_to_the_predication(run, text, negated):
@@ -438,11 +439,28 @@ def test_claim_types(run, text, expected):
             "prediction",
         ),
         ("We need the money in order for the school to go forward.", "rule"),
+        ("Neither the president nor Congress has acted on the proposal.", "rule"),
+        # a rule noun that only modifies another noun (PolNeAR dev, 2016)
+        ("He can't make fun of the ratings if Holt asks him about his tax returns.", "rule"),
     ],
 )
 def test_words_outside_the_main_clause_do_not_type_a_claim(run, text, not_expected):
     rows, _, _ = run(text)
     assert rows and all(r["claim_type"] != not_expected for r in rows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A rule noun anywhere, a law's name (PolNeAR dev, 2016, held-out review).
+        "He wants to pay for it through a tax increase on the rich.",
+        "The county is not in compliance with the National Voter Registration Act of 1993.",
+        "Trump backed off plans to cut the top marginal tax rate.",
+    ],
+)
+def test_rule_nouns_and_law_names_make_a_rule_claim(run, text):
+    (claim,) = run(text)[0]
+    assert claim["claim_type"] == "rule"
 
 
 def test_promise_is_a_claim_even_when_not_check_worthy(run):
@@ -594,6 +612,11 @@ def test_dates_follow_the_tense_of_their_verb(run):
         (
             "Clinton has led in every national poll since Monday's debate.",
             datetime.date(2016, 9, 30),
+            datetime.date(2016, 9, 26),
+        ),
+        (
+            "While Monday's debate will be Trump's first, Clinton has debated many times.",
+            datetime.date(2016, 9, 23),
             datetime.date(2016, 9, 26),
         ),
         (

@@ -701,19 +701,40 @@ def _in_main_clause(token: Token, span: Span) -> bool:
     return True
 
 
+#: Nouns a rule word modifies to name a policy ("*tax* rate", "*tax* cuts");
+#: before any other noun it names something else ("*tax* returns").
+_POLICY_HEADS = words(
+    "rate code cut hike increase break credit reform plan proposal system bracket regime change"
+    " relief overhaul burden loophole exemption deduction"
+)
+#: Rule words that name a law even inside a name ("the Voting Rights *Act*").
+_LAW_NAMES = frozenset({"act", "law", "constitution", "statute"})
+
+
 def _about_a_rule(span: Span) -> bool:
-    """Whether a rule word of the span is about a rule: a common noun, verb
-    or adjective ("the bill", "requires", "illegal") of the main clause; not
-    a name ("Bill Clinton", unless a law's: "the Affordable Care Act"), not
-    "in order to"."""
+    """Whether a rule word of the span is about a rule.
+
+    A rule noun or adjective anywhere ("the aggressive *laws*", "a *tax*
+    increase", "*illegal*"), but not a name ("*Bill* Clinton", "the *Tax*
+    Policy Center"; a law's name is one: "the Affordable Care *Act*") and
+    not "in *order* to".  A rule verb only in the main clause: "a clot that
+    *required* treatment" does not make a claim about a rule, "the law
+    *requires* ..." does.
+    """
     for token in span:
-        if token.lemma_.lower() not in _RULE_WORDS:
+        lemma = token.lemma_.lower()
+        if lemma not in _RULE_WORDS:
             continue
-        if token.pos_ == "PROPN" and token.ent_type_ != "LAW":
+        if token.pos_ == "PROPN" and token.ent_type_ != "LAW" and lemma not in _LAW_NAMES:
             continue
-        if token.lemma_ == "order" and token.head.lower_ == "in":
+        if (lemma == "order" and token.head.lower_ == "in") or (
+            lemma == "act" and token.pos_ == "VERB"  # "Congress has *acted*"
+        ):
             continue
-        if _in_main_clause(token, span):
+        head = token.head.lemma_.lower()
+        if token.dep_ == "compound" and head not in _RULE_WORDS | _POLICY_HEADS:
+            continue  # "*tax* returns", "*Law* School": a modifier of something else
+        if token.pos_ not in ("VERB", "AUX") or _in_main_clause(token, span):
             return True
     return False
 
@@ -815,8 +836,8 @@ def is_negated(span: Span) -> bool:
         if not (token.dep == _NEG or (token.lower in _NEGATION_IDS and token.dep != _INTJ)):
             continue
         head = token.head
-        if head.dep_ in _CORE_ARGS and token.dep_ in ("det", "neg", "advmod"):
-            head = head.head  # "*no* plans", "*Not* everyone"
+        if head.dep_ in _CORE_ARGS and token.dep_ in ("det", "neg", "advmod", "preconj"):
+            head = head.head  # "*no* plans", "*Not* everyone", "*Neither* X nor Y"
         elif head.lower_ == "way" and head.head.lower_ == "in":
             head = head.head.head  # "in no way"
         if head.i in heads:
@@ -1035,7 +1056,7 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
 
 
 #: A possessive ending that spaCy often leaves inside an entity ("Donald Trump's").
-_POSSESSIVE = re.compile(r"\s*['’]s?$")
+_POSSESSIVE = re.compile(r"['’]s$")
 #: Labels the small model gives a person's bare surname about as often as
 #: PERSON ("Trump" is ORG in 41 of 91 mentions in 25 PolNeAR dev articles).
 _PERSON_LOOKALIKES = frozenset({"ORG", "NORP"})
@@ -1184,15 +1205,8 @@ def tense_of(token: Token) -> str | None:
     ("will", "would", "'ll", "going to") makes it future; a past form
     ("held", "was passed", "has denied") past; anything else (a present, a
     participle clause: "despite issuing on Dec. 17") says nothing.  "Since"
-    makes it past ("has risen since Jan. 1").  A date that describes a noun
-    ("*Monday's* debate", "the *Jan. 10* talks") names that thing's day,
-    which the verb's tense does not place.
+    makes it past ("has risen since Jan. 1", "since Monday's debate").
     """
-    head = token.head
-    if token.dep_ in ("poss", "compound", "nmod", "amod") and not (
-        head.ent_type_ in _TIME_ENTS or head.lower_ in _DAY_PARTS  # "Tuesday afternoon"
-    ):
-        return None
     if any(t.lower_ == "since" and t.dep_ == "prep" for t in _up_to_the_verb(token)):
         return "past"  # "since January 1st", "since Monday's debate"
     verb = token
