@@ -520,6 +520,11 @@ def sentence_candidates(
     ]
 
 
+#: Words a reporting clause may keep beyond its attributions and the claims
+#: inside it and still be only their frame ("published by", "then", "also").
+_FRAME_WORDS = 2
+
+
 def _only_a_frame(fallback: Candidate, claims: Sequence[Candidate], linked: Sequence[dict]) -> bool:
     """Whether a reporting clause that stands in for a fragmentary content
     says nothing beyond the other claims inside it and the attributions'
@@ -534,32 +539,27 @@ def _only_a_frame(fallback: Candidate, claims: Sequence[Candidate], linked: Sequ
     claim beside the one inside it.
     """
     span, doc = fallback.span, fallback.span.doc
-    own_cue = {
-        t.i
-        for part in fallback.attribution["cue_spans"]
-        if (cue := doc.char_span(part["start"], part["end"], alignment_mode="expand"))
-        for t in cue
-    }
-    if span.root.i in own_cue:
+    if not any(span.start <= c.span.start and c.span.end <= span.end for c in claims):
+        return False
+
+    def tokens(parts: Sequence[dict]) -> set[int]:
+        return {
+            t.i
+            for part in parts
+            if (piece := doc.char_span(part["start"], part["end"], alignment_mode="expand"))
+            for t in piece
+        }
+
+    if span.root.i in tokens(fallback.attribution["cue_spans"]):
         return False
     covered = {i for c in claims for i in range(c.span.start, c.span.end)}
     for attr in linked:
         for key in ("source_spans", "cue_spans", "content_spans"):
-            for part in attr[key]:
-                piece = doc.char_span(part["start"], part["end"], alignment_mode="expand")
-                if piece is not None:
-                    covered.update(range(piece.start, piece.end))
+            covered |= tokens(attr[key])
     if span.root.i not in covered:
         return False  # its own verb asserts something else
-    if not any(span.start <= c.span.start and c.span.end <= span.end for c in claims):
-        return False
     left = [t for t in span if t.i not in covered and t.is_alpha and not t.is_stop]
     return len(left) <= _FRAME_WORDS
-
-
-#: Words a reporting clause may keep beyond its attributions and the claims
-#: inside it and still be only their frame ("published by", "then", "also").
-_FRAME_WORDS = 2
 
 
 def content_pieces(doc: Doc, attr: dict, start: int, end: int) -> list[Span]:
