@@ -282,6 +282,18 @@ def test_a_sentence_whose_verb_is_a_fragments_cue_stays_a_claim(run):
     assert any(r["text"].startswith("the courts have no business") for r in rows)
 
 
+def test_a_sentence_row_with_two_parser_roots_is_typed(run):
+    """Layout can join two parser sentences into one row ("GEN. | ELIZABETH
+    Warren said ..."): the climb to the main clause stops at either root
+    (it used to loop forever on the second)."""
+    rows, _, _ = run(
+        "Headline here\nGEN. ELIZABETH Warren said wages will rise. Prices rose sharply.\n"
+        "More text.",
+        headline=True,
+    )
+    assert any("wages will rise" in r["text"] for r in rows)
+
+
 def test_author_voice_has_no_attribution(run):
     rows, _, _ = run("The Biden administration has also prepared a new military aid package.")
     (claim,) = rows

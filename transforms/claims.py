@@ -543,12 +543,14 @@ def _only_a_frame(fallback: Candidate, claims: Sequence[Candidate], linked: Sequ
         return False
 
     def tokens(parts: Sequence[dict]) -> set[int]:
-        return {
-            t.i
-            for part in parts
-            if (piece := doc.char_span(part["start"], part["end"], alignment_mode="expand"))
-            for t in piece
-        }
+        """The tokens of ``parts`` inside the span (a content may run on
+        for sentences: only this one's part matters)."""
+        out: set[int] = set()
+        for part in parts:
+            start, end = max(part["start"], span.start_char), min(part["end"], span.end_char)
+            if start < end and (piece := doc.char_span(start, end, alignment_mode="expand")):
+                out.update(range(piece.start, piece.end))
+        return out
 
     if span.root.i in tokens(fallback.attribution["cue_spans"]):
         return False
@@ -692,7 +694,9 @@ def _in_main_clause(token: Token, span: Span) -> bool:
     holds ``token``.  A clause that completes a noun with its own subject
     ("no chance *Clinton will withdraw*", "some thought *that enthusiasm
     might not be there*") is part of what the claim says."""
-    while token.i != span.root.i and span.start <= token.i < span.end:
+    # A sentence row may hold two parser roots (layout joined them): stop at
+    # a root, which is its own head.
+    while token.i != span.root.i and token.head.i != token.i and span.start <= token.i < span.end:
         if token.dep_ in _SIDE_CLAUSES and not (
             token.dep_ == "acl" and any(c.dep in _SUBJECT_IDS for c in token.children)
         ):
