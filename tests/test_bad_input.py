@@ -487,24 +487,26 @@ def test_cli_refuses_unwritable_data_and_a_held_lock(mixed, tmp_path, capsys):
 
 def test_a_duplicate_id_is_blamed_on_its_article_only():
     """Ids start with their article's id, so a stage that writes one twice is
-    blamed on that article alone: the batch's other article commits (before,
-    a duplicate blamed nobody and the whole batch was dropped)."""
+    blamed on that article alone, however many do: the batch's other article
+    commits (before, a duplicate blamed nobody and the whole batch was
+    dropped)."""
     import pyarrow.compute as pc
 
     from flows.nlp import DEFAULT_MODEL
     from flows.stages import PLAIN_STAGES, Item, process_batch
 
+    doubled = [f"copy-{k}" for k in range(7)]  # more than one message's worth
+
     def doubling_claims(items, model=None):
         claims, scores = PLAIN_STAGES["claims"](items, model)
-        first = claims.filter(pc.equal(claims["doc_id"], "copy-b")).slice(0, 1)
-        return pa.concat_tables([claims, first]), scores
+        firsts = [claims.filter(pc.equal(claims["doc_id"], d)).slice(0, 1) for d in doubled]
+        return pa.concat_tables([claims, *firsts]), scores
 
     text = SAMPLE.read_text(encoding="utf-8")
-    items = [Item("copy-a", text, None), Item("copy-b", text, None)]
+    items = [Item(doc_id, text, None) for doc_id in [*doubled, "clean"]]
     out = process_batch(items, DEFAULT_MODEL, stages={**PLAIN_STAGES, "claims": doubling_claims})
-    (problem,) = out.problems
-    assert (problem.doc_id, problem.stage) == ("copy-b", "validate")
-    assert problem.message == "invariant broken: claims: duplicate claim_id 'copy-b:c0'"
+    assert [(p.doc_id, p.stage) for p in out.problems] == [(d, "validate") for d in doubled]
+    assert out.problems[0].message == ("invariant broken: claims: duplicate claim_id 'copy-0:c0'")
 
 
 def test_reader_messages_are_specific():
