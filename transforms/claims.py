@@ -1122,9 +1122,8 @@ _RELATIVE_DAYS = {
     "last night": -1,
     "this morning": 0,
 }
-#: Parts of the day that may follow a weekday ("Monday afternoon").
-_DAY_PARTS = ("morning", "afternoon", "evening", "night")
-_DAY_PART = rf"( ({'|'.join(_DAY_PARTS)}))?"
+#: A part of the day that may follow a weekday ("Monday afternoon").
+_DAY_PART = r"( (morning|afternoon|evening|night))?"
 
 
 def resolve_date(text: str, published: dt.date | None, tense: str | None = None) -> dt.date | None:
@@ -1193,13 +1192,14 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
 _PAST_AUX = frozenset({"had", "has", "have", "was", "were", "did", "'d", "'ve"})
 
 
-def _up_to_the_verb(token: Token) -> list[Token]:
-    """The token's heads up to (not including) the nearest verb."""
-    out = []
-    while token.head.i != token.i and token.head.pos_ not in ("VERB", "AUX"):
-        token = token.head
-        out.append(token)
-    return out
+def _path_to_the_verb(token: Token) -> list[Token]:
+    """The token and its heads up to the nearest verb (the last, unless the
+    tree has none above the token).  Token objects are views made anew on
+    each access: positions are compared, not objects."""
+    path = [token]
+    while path[-1].pos_ not in ("VERB", "AUX") and path[-1].head.i != path[-1].i:
+        path.append(path[-1].head)
+    return path
 
 
 def tense_of(token: Token) -> str | None:
@@ -1211,12 +1211,9 @@ def tense_of(token: Token) -> str | None:
     participle clause: "despite issuing on Dec. 17") says nothing.  "Since"
     makes it past ("has risen since Jan. 1", "since Monday's debate").
     """
-    if any(t.lower_ == "since" and t.dep_ == "prep" for t in _up_to_the_verb(token)):
+    *below, verb = _path_to_the_verb(token)
+    if any(t.lower_ == "since" and t.dep_ == "prep" for t in below):
         return "past"  # "since January 1st", "since Monday's debate"
-    verb = token
-    # Token objects are views made anew on each access: compare positions.
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        verb = verb.head
     if verb.pos_ not in ("VERB", "AUX"):
         return None
     aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
