@@ -11,7 +11,7 @@ import pytest
 
 from flows.evaluation.attributions import Article, charset, score
 from flows.models import attribution_model
-from transforms.attributions import attributions_table, quote_regions
+from transforms.attributions import attributions_table, given_name_gender, quote_regions
 
 
 @pytest.fixture(scope="module")
@@ -276,6 +276,116 @@ def test_pronoun_and_nominal_speakers(extract):
     assert _one(text, rows, "said")["speaker"] == "John Kirby"
     nominal = [r for r in rows if _spans(text, r, "source") == "The spokesperson"]
     assert nominal and nominal[0]["speaker"] == "John Kirby"
+
+
+def _by_source(text: str, rows: list[dict], source: str) -> list[dict]:
+    found = [r for r in rows if _spans(text, r, "source") == source]
+    assert found, f"no source {source!r} in {[_spans(text, r, 'source') for r in rows]}"
+    return found
+
+
+def test_he_skips_a_woman_named_by_her_given_name(extract):
+    # PolNeAR dev, politico 2016-09-12: the last subject before "he said" is
+    # Hillary Clinton's surname; "Hillary" says she is not "he".
+    text = (
+        "A former Democratic National Committee chairman says President Barack Obama and "
+        "the party’s congressional leaders should immediately come up with a process to "
+        "identify a potential successor candidate for Hillary Clinton for the off-chance a "
+        "health emergency forces her out of the race.\n\n“Now is the time for all good "
+        "political leaders to come to the aid of their party,” said Don Fowler, who helmed "
+        "the DNC from 1995 to 1997, during Bill Clinton’s presidency, and has backed "
+        "Hillary Clinton since her 2008 presidential bid. “I think the plan should be "
+        "developed by 6 o’clock this afternoon.”\n\nFowler said he expects Clinton to "
+        "fully recover from her bout with pneumonia, which forced her to leave a Sept. 11 "
+        "memorial event early and cancel an early-week fundraising swing. But he said the "
+        "Democratic Party would be mistaken to proceed without a contingency plan."
+    )
+    (row,) = _by_source(text, extract(text), "he")
+    assert row["speaker"] == "Don Fowler"
+
+
+def test_given_names_say_gender_only_when_common_and_one_sided():
+    assert given_name_gender("Hillary Clinton") == "f"
+    assert given_name_gender("Bill Clinton") == "m"
+    assert given_name_gender("Clinton") is None  # a surname alone says nothing
+    assert given_name_gender("Kelly Ayotte") is None  # a name borne by both
+
+
+def test_a_title_picks_the_full_name_of_its_gender(extract):
+    # PolNeAR train, nyt 2016-05-18: "Bill Clinton" comes first, "Mrs. Clinton"
+    # is still Hillary Clinton, "Mr. Clinton" Bill.
+    text = (
+        "In an election year when Bill Clinton's policies and personal indiscretions have "
+        "faced intense scrutiny, Hillary Clinton is beginning to shape the role her husband "
+        "would play in her administration, zeroing in on economic growth and job creation "
+        "as crucial missions for the former president.\n\nMrs. Clinton told voters in "
+        "Kentucky on Sunday that Mr. Clinton would be ''in charge of revitalizing the "
+        "economy, because, you know, he knows how to do it,'' especially ''in places like "
+        "coal country and inner cities.''"
+    )
+    row = _one(text, extract(text), "told")
+    assert row["speaker"] == "Hillary Clinton"
+
+
+def test_relative_who_is_the_noun_its_clause_describes(extract):
+    # PolNeAR dev, nyt 2016-09-25 and wash-post 2016-09-08.
+    text = (
+        "The ceremony featured celebrities like Oprah Winfrey, Will Smith, Robert DeNiro, "
+        "Patti LaBelle and Stevie Wonder, who joked of the museum, ''I haven't seen it "
+        "yet, but I'm going to.''"
+    )
+    (row,) = _by_source(text, extract(text), "who")
+    assert row["speaker"] == "Stevie Wonder"
+    text = (
+        "“I've fundraised all I've needed to do to get 70 percent of the vote,” he said, "
+        "cutting off a reporter who asked about finances."
+    )
+    rows = extract(text)
+    assert all(r["speaker"] is None for r in rows if _spans(text, r, "source") == "who")
+
+
+def test_relative_which_names_the_organisation(extract):
+    # PolNeAR dev, politico 2016-09-23.
+    text = (
+        "Republicans said the timing of the immunity news was not intentional; they only "
+        "learned on Friday of the arrangements with Mills, Samuelson and Bentel and "
+        "almost immediately disclosed them to the AP, which first reported the story."
+    )
+    (row,) = _by_source(text, extract(text), "which")
+    assert (row["speaker"], row["source_type"]) == ("AP", "media")
+
+
+def test_a_group_adjective_does_not_name_the_speakers(extract):
+    # PolNeAR train, politico 2016-08-17 and usa-today 2016-08-24.
+    text = (
+        "Democratic strategists say the party would be wise to trumpet warnings about "
+        "faked leaks as it braces for the possibility of hackers releasing damaging "
+        "information about Clinton or other candidates close to Election Day."
+    )
+    (row,) = _by_source(text, extract(text), "Democratic strategists")
+    assert (row["speaker"], row["source_type"]) == (None, "anonymous")
+    text = (
+        "The Turkish government claims Gulen runs a worldwide network trying to "
+        "overthrow the regime."
+    )
+    (row,) = _by_source(text, extract(text), "The Turkish government")
+    assert row["speaker"] == "Turkish"
+
+
+def test_a_new_unnamed_adviser_is_not_an_earlier_one(extract):
+    # PolNeAR train, politico 2016-09-01: "one longtime adviser" is someone
+    # new, not the last person introduced as an adviser.
+    text = (
+        "Clinton adviser Jennifer Palmieri said the debate would be tough. "
+        "“This is eerily similar to the first debate in 2000,” said one longtime "
+        "adviser to Bill Clinton."
+    )
+    rows = extract(text)
+    new = [r for r in rows if _spans(text, r, "source").startswith("one longtime adviser")]
+    assert new and new[0]["speaker"] is None
+    assert _by_source(text, rows, "Clinton adviser Jennifer Palmieri")[0]["speaker"] == (
+        "Jennifer Palmieri"
+    )
 
 
 def test_anonymous_sources(extract):

@@ -36,12 +36,12 @@ import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 from spacy.tokens import Doc, Span, Token
 
-from transforms.lexicon import words
+from transforms.lexicon import FEMALE_NAMES, MALE_NAMES, words
 from transforms.schemas import ATTRIBUTIONS, conform
 
 #: Lemmas of verbs that report speech, writing, thought, perception or
@@ -81,6 +81,8 @@ _DOUBLE_QUOTES = '“”"«»„'
 _EDGE_PUNCT = ",;:—–-"
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
+GIVEN_NAMES = FEMALE_NAMES | MALE_NAMES
 PLURAL_PRONOUNS = frozenset({"they", "them"})
 AUTHOR_PRONOUNS = frozenset({"i", "we"})
 MEDIA_WORDS = words(
@@ -125,6 +127,42 @@ ANONYMOUS_WORDS = words(
     insiders spokesperson spokesman spokeswoman
     """
 )
+#: Nouns for people, which a group adjective describes but does not name.
+PEOPLE_NOUNS = (
+    PERSON_ROLES
+    | ANONYMOUS_WORDS
+    | words(
+        """
+        voter lawmaker legislator supporter critic resident citizen diplomat
+        staffer insider strategist politician people man woman student
+        worker delegate donor elector socialist conservative liberal
+        """
+    )
+)
+#: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
+#: Jane Doe"): evidence for which person a later "he" or "she" can be.
+GENDERED_ROLES = {
+    **dict.fromkeys(
+        words(
+            """
+            wife mother daughter sister widow grandmother aunt niece girlfriend
+            spokeswoman congresswoman chairwoman businesswoman actress queen
+            princess lady woman girl
+            """
+        ),
+        "f",
+    ),
+    **dict.fromkeys(
+        words(
+            """
+            husband father son brother widower grandfather uncle nephew
+            boyfriend spokesman congressman chairman businessman king prince
+            man boy
+            """
+        ),
+        "m",
+    ),
+}
 
 
 @dataclass
@@ -434,12 +472,22 @@ def according_to_attributions(sent: Span) -> list[Attribution]:
 
 def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | None = None):
     """The entity of one of ``labels`` inside ``span``: the one holding the
-    head token if any, else the longest."""
+    head token if any, else the longest.  A group adjective on people
+    ("*Republican* insiders", "*Democratic* senators") describes the
+    speakers, it does not name them, so it is passed over; on an institution
+    ("the *Turkish* government") it stands for the country and stays."""
     best = None
     for ent in doc.ents:
         if ent.label_ in labels and span[0] <= ent.start_char and ent.end_char <= span[1]:
             if head is not None and ent.start <= head.i < ent.end:
                 return ent
+            if (
+                head is not None
+                and ent.label_ == "NORP"
+                and ent.root.dep_ == "amod"
+                and head.lemma_.lower() in PEOPLE_NOUNS
+            ):
+                continue
             if best is None or len(ent.text) > len(best.text):
                 best = ent
     return best
@@ -452,32 +500,61 @@ class SpeakerResolver:
     the article uses most ("John Kirby").  "he"/"she" take the most recent
     person who was the subject of a clause (subjects are what later pronouns
     refer to; "Obama said after meeting Putin. He ..." is Obama), skipping
-    people whose title says the other gender ("Mrs.", "Mr."); a nominal
-    source ("the spokesperson") takes the most recent person introduced with
-    that role word ("Pentagon spokesperson John Kirby").
+    people of the other gender; a nominal source ("the spokesperson") takes
+    the most recent person introduced with that role word ("Pentagon
+    spokesperson John Kirby").
+
+    A person's gender comes from the article where it says so, a title
+    ("Mrs.", "Mr.") or a role noun ("his wife, Melania", "spokeswoman"),
+    and otherwise from a common given name ("Donald Trump").  Without it,
+    "She said ..." after "Donald Trump and his wife Melania" went to Donald
+    Trump, the last subject.  A bare surname after a title takes the full
+    name of that gender ("Mrs. Clinton" is Hillary Clinton, even where Bill
+    Clinton is named more often).
     """
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text  # Doc.text joins the tokens on every access
         people = [e for e in doc.ents if e.label_ == "PERSON" and _clean_name(e.text)]
-        self.full_names = _most_used_full_names(_clean_name(e.text) for e in people)
+        self.full_names = _full_names_by_use(_clean_name(e.text) for e in people)
         self.mentions: list[Mention] = []
         self.roles: list[tuple[int, str, str]] = []  # (offset, role lemma, name)
         self.gender: dict[str, str] = {}
         for ent in people:
-            canonical = self._canonical(_clean_name(ent.text))
+            said = _title_gender(ent)
+            canonical = self._canonical(_clean_name(ent.text), said)
             self.mentions.append(Mention(ent.start_char, canonical, _is_subject(ent)))
-            if gender := _title_gender(ent):
-                self.gender.setdefault(canonical, gender)
-            for tok in _role_words(ent):
+            role_words = _role_words(ent)
+            said = said or next(
+                (GENDERED_ROLES[w] for t in role_words if (w := t.lower_) in GENDERED_ROLES),
+                None,
+            )
+            if said and not given_name_gender(canonical):
+                self.gender.setdefault(canonical, said)
+            for tok in role_words:
                 self.roles.append((ent.start_char, tok.lemma_.lower(), canonical))
         self._offsets = [m.offset for m in self.mentions]
 
-    def _canonical(self, name: str) -> str:
-        best = self.full_names.get(name.split()[-1])
-        if best is None:
+    def gender_of(self, name: str) -> str | None:
+        """ "m", "f" or None: by the given name, else by what the article said."""
+        return given_name_gender(name) or self.gender.get(name)
+
+    def _canonical(self, name: str, gender: str | None = None) -> str:
+        """The full name a mention stands for; ``gender`` (from a title)
+        passes over full names of the other gender."""
+        known = self.full_names.get(name.split()[-1])
+        if known is None and name.lower() in GIVEN_NAMES:
+            # A given name alone ("Hillary") stands for the full name it opens.
+            known = [f for names in self.full_names.values() for f in names if f.split()[0] == name]
+        fitting = [
+            full
+            for full in known or ()
+            if gender is None or given_name_gender(full) in (gender, None)
+        ]
+        if not fitting:
             return name
+        best = fitting[0]
         if len(name.split()) == 1 or name in best or best in name:
             return best
         return name  # another person of the same surname
@@ -489,7 +566,8 @@ class SpeakerResolver:
         fits = [
             m
             for m in reversed(self.mentions[: i + 1])
-            if self.gender.get(m.name) != wrong and offset - m.offset < PRONOUN_REACH
+            if (wrong is None or self.gender_of(m.name) != wrong)
+            and offset - m.offset < PRONOUN_REACH
         ]
         subjects = [m for m in fits if m.subject]
         best = subjects[0] if subjects else fits[0] if fits else None
@@ -506,11 +584,22 @@ class SpeakerResolver:
         head = attr.source_head
         person = _entity_in(doc, span, {"PERSON"}, head)
         if person is not None:
-            return self._canonical(_clean_name(person.text)), "person"
+            return self._canonical(_clean_name(person.text), _title_gender(person)), "person"
         named = _apposed_name(doc, span)
         if named is not None and head.lemma_.lower() in PERSON_ROLES:
             return self._canonical(named), "person"
-        if low in PERSON_PRONOUNS or low in ("who",):
+        if low in RELATIVE_PRONOUNS:
+            antecedent = _relative_antecedent(head)
+            if antecedent is not None:
+                phrase = (antecedent.left_edge.idx, antecedent.idx + len(antecedent))
+                return self.resolve(
+                    replace(attr, source=[phrase], source_head=antecedent), previous
+                )
+            if low == "who":
+                # No clause to follow: "who" is someone, but the last person
+                # named is as often a wrong guess as a right one.
+                return None, "person"
+        if low in PERSON_PRONOUNS:
             return self.person_before(span[0], low), "person"
         if low in AUTHOR_PRONOUNS:
             return None, "author"
@@ -535,7 +624,7 @@ class SpeakerResolver:
             if role and re.match(r"^(the|this|that)\b", low):
                 return role, "person"
             return None, "anonymous"
-        role = self._by_role(head_lemma, span[0])
+        role = self._by_role(head_lemma, span[0]) if _one_known_person(head, low) else None
         if role:
             return role, "person"
         if head is not None and head.pos_ == "PROPN":
@@ -547,6 +636,75 @@ class SpeakerResolver:
             if start < offset and role == lemma:
                 return name
         return None
+
+
+def _relative_antecedent(pronoun: Token | None) -> Token | None:
+    """The noun a relative pronoun stands for ("Jane Doe, *who* said ..." →
+    Doe): the head of the relative clause it opens.  Where the clause hangs
+    on an apposition ("Doe, a spokeswoman, who said"), the noun apposed to.
+    None when the parse has no relative clause above the pronoun."""
+    if pronoun is None:
+        return None
+    tok = pronoun.head
+    for _ in range(3):
+        if tok.dep_ == "relcl":
+            antecedent = tok.head
+            if pronoun.lower_ == "who":
+                antecedent = _person_antecedent(antecedent, pronoun)
+            elif antecedent.dep_ == "appos" and antecedent.head.pos_ in ("NOUN", "PROPN"):
+                antecedent = antecedent.head
+            return antecedent if antecedent.pos_ in ("NOUN", "PROPN") else None
+        if tok.dep_ not in ("conj", "xcomp", "ccomp", "aux") or tok.head is tok:
+            return None
+        tok = tok.head
+    return None
+
+
+def _one_known_person(head: Token | None, low: str) -> bool:
+    """Whether a role noun can stand for a person named before: singular and
+    not introduced as new ("the spokesperson", not "a longtime adviser" or
+    "candidates")."""
+    if head is not None and head.tag_ in ("NNS", "NNPS"):
+        return False
+    return not re.match(r"^(a|an|another|one|some|any)\b", low)
+
+
+def _person_antecedent(noun: Token, who: Token) -> Token:
+    """The person "who" refers to, from the noun its clause hangs on.
+
+    The parser often hangs the clause on the nearest noun of a place or
+    organisation ("Tim Hess, a developer in *Virginia*, who introduced ...")
+    or of the person a role is held for ("a longtime adviser to *Trump*,
+    who declined to be identified"); such a noun passes the clause up to the
+    noun it describes.  An
+    apposition passes it to its name ("a developer" → Hess), unless it is
+    a name itself ("his wife, Laura, who spoke").  In a list of names the
+    clause goes to the name right before it ("Will Smith, Patti LaBelle and
+    Stevie Wonder, who joked").
+    """
+    for _ in range(4):
+        described = noun.head.head
+        if (
+            noun.dep_ == "pobj"
+            and described.pos_ in ("NOUN", "PROPN")
+            and (
+                noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
+                or described.lemma_.lower() in PERSON_ROLES | ANONYMOUS_WORDS
+            )
+        ):
+            noun = described
+        elif (
+            noun.dep_ == "appos"
+            and noun.ent_type_ != "PERSON"
+            and noun.head.pos_ in ("NOUN", "PROPN")
+        ):
+            noun = noun.head
+        else:
+            break
+    names = [c for c in (noun, *noun.conjuncts) if c.ent_type_ == "PERSON" and c.i < who.i]
+    if len(names) > 1 and noun.ent_type_ == "PERSON":
+        return max(names, key=lambda c: c.i)
+    return noun
 
 
 #: How far back (characters) a pronoun looks for the person it refers to.
@@ -562,14 +720,25 @@ class Mention:
     subject: bool
 
 
-def _most_used_full_names(names: Iterable[str]) -> dict[str, str]:
-    """Surname -> the multi-word name the article uses most for it (first on ties)."""
+def _full_names_by_use(names: Iterable[str]) -> dict[str, list[str]]:
+    """Surname -> the multi-word names the article gives it, most used first
+    (first seen first on ties)."""
     counts: dict[str, dict[str, int]] = {}
     for name in names:
         if len(name.split()) > 1:
             by_name = counts.setdefault(name.split()[-1], {})
             by_name[name] = by_name.get(name, 0) + 1
-    return {surname: max(c, key=c.__getitem__) for surname, c in counts.items()}
+    return {surname: sorted(c, key=lambda n: -c[n]) for surname, c in counts.items()}
+
+
+def given_name_gender(name: str) -> str | None:
+    """ "f" or "m" when a multi-word name opens with a given name of one
+    gender (:data:`~transforms.lexicon.FEMALE_NAMES`), else None."""
+    parts = name.split()
+    if len(parts) < 2:
+        return None
+    first = parts[0].lower()
+    return "f" if first in FEMALE_NAMES else "m" if first in MALE_NAMES else None
 
 
 def _is_subject(ent: Span) -> bool:

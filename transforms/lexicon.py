@@ -6,3 +6,74 @@ from __future__ import annotations
 def words(text: str) -> frozenset[str]:
     """The set of whitespace-separated words in ``text``."""
     return frozenset(text.split())
+
+
+# Given names that say a person's gender, for resolving "he"/"she" to the
+# right person of an article.  Common English given names (and a few common
+# in international news) whose bearers are overwhelmingly one gender; names
+# that are often both (Jordan, Taylor, Kelly, Chris, Pat, Jean, Robin,
+# Leslie, Dana, Terry, Jamie, Casey, Lindsey, Tracy, ...) are left out on
+# purpose: an unknown name constrains nothing, a wrong one misleads.
+FEMALE_NAMES = words(
+    """
+    abigail ada adriana agnes aisha alexandra alice alicia alison allison amanda
+    amber amelia amy ana anastasia andrea angela angelina angelique anita ann anna
+    anne annette antoinette april ashley audrey barbara beatrice becky belinda
+    bernadette beth betsy betty beverly brenda bridget brittany caitlin camila
+    candace carla carly carmen carol caroline carolyn catherine cathy cecilia
+    charlotte chelsea cheryl christina christine cindy claire clara claudia
+    colleen connie constance courtney cristina crystal cynthia daisy danielle
+    daphne darlene dawn debbie deborah debra denise diana diane dolores donna
+    doris dorothy edith eileen elaine eleanor elena elisabeth elise eliza
+    elizabeth ella ellen eloise emily emma erica erin esther eva evelyn fatima
+    felicia fiona florence frances francesca gabriela gabrielle gail gina gloria
+    grace gretchen gwen hannah harriet hayley heather heidi helen helena
+    hillary holly hope ida ingrid irene iris isabel isabella jacqueline jane
+    janet janice jasmine jeanette jeanne jennifer jenny jessica jill joan joann
+    joanna joanne jocelyn josephine joy joyce judith judy julia julie juliet
+    june karen karin katharine katherine kathleen kathryn kathy katie katrina
+    kay kayla kelsey kimberly kirsten krista kristen kristin laura lauren
+    leah lena lillian lily linda lisa lois loretta lori
+    louise lucia lucy lydia mabel madeleine madeline maggie mallory marcia
+    margaret margarita maria marian marianne marie marilyn marina marjorie
+    martha mary maureen megan melanie melinda melissa meredith mia michelle
+    mildred miranda molly monica nadia nancy naomi natalie natasha nicole nina
+    nora norma olga olivia paige pamela patricia paula pauline peggy penelope
+    penny phyllis priscilla rachel rebecca regina renee rhonda rita roberta
+    rosa rose rosemary ruth sabrina samantha sandra sara sarah sharon sheila
+    shirley silvia sofia sonia sophia sophie stacey stephanie susan susanne
+    suzanne sylvia tamara tammy tanya teresa theresa tiffany tina ursula
+    valerie vanessa veronica vicki victoria violet virginia vivian wanda wendy
+    whitney yolanda yvonne zoe
+    """
+)
+MALE_NAMES = words(
+    """
+    aaron abdul abraham adam adrian ahmed alan albert alberto alec alejandro
+    alexander alfred allen alvin andre andrew andy angelo anthony antonio
+    arnold arthur barry ben benjamin bernard bernie bill billy bob bobby brad
+    bradley brandon brett brian bruce bryan byron calvin carl carlos cecil
+    chad charles charlie chester christopher chuck clarence clark claude clayton
+    clifford clint cody colin craig curtis dan daniel danny darren
+    david dean dennis derek dick don donald doug douglas duane dustin dwight
+    earl eddie edgar eduardo edward edwin eli elijah elliot emmanuel enrique
+    eric erik ernest eugene evan felix fernando francis francisco frank
+    franklin fred frederick gabriel gary gavin gene geoffrey george gerald
+    gilbert glenn gordon graham greg gregory gus hank harold harry harvey
+    hector henry herbert herman howard hugh hugo ian isaac ivan jack jacob
+    jake james jared jason javier jay jeff jeffrey jeremy jerome jerry
+    jesse jesus jim jimmy joe joel john johnny jon jonathan jorge jose joseph
+    josh joshua juan julian justin karl keith ken kenneth kevin kirk kurt kyle
+    lance larry lawrence leo leon leonard leroy lewis lloyd louis luis
+    luke malcolm manuel marco marcus mario mark martin marvin matt matthew
+    maurice max melvin michael miguel mike mitch mitchell mohammed muhammad
+    nathan nathaniel neil nicholas nick norman oliver omar oscar patrick paul
+    pedro peter phil philip phillip ralph randall randy raul ray raymond reed
+    reginald richard rick ricky robert roberto rod roger roland ron ronald ross
+    roy russell ryan sam samuel scott sean sergei sergio seth shane shawn
+    simon stanley stephen steve steven stuart ted terrence theodore
+    thomas tim timothy todd tom tommy tony travis trevor troy tyler victor
+    vincent vladimir wade walter warren wayne wesley wilbur willard william
+    willie xavier yusuf zachary
+    """
+)
