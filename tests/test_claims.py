@@ -205,6 +205,17 @@ def test_an_indirect_question_is_no_claim_alone(run, text, asked):
     assert _claim(rows, asked)["start"] == 0
 
 
+def test_why_after_a_factive_verb_is_asserted(run):
+    """ "emphasizing why X" presents X as fact (PolNeAR dev, HuffPost 2016-10-07)."""
+    rows, _, _ = run(
+        "“You can’t talk about change if you don’t know what we’re changing,” DuVernay "
+        "said, emphasizing why understanding our past is crucial to our outlook on our "
+        "present."
+    )
+    claim = _claim(rows, "understanding our past is crucial")
+    assert claim["speaker"] == "DuVernay"
+
+
 def test_a_subject_clause_with_what_is_asserted(run):
     """ "What parents want is ..." opens with a wh-word but asserts (PolNeAR dev)."""
     rows, _, _ = run(

@@ -248,6 +248,17 @@ _QUESTION_OPENERS = frozenset(
     get_string_id(w) for w in words("whether if when why how who what which where")
 )
 _WH_TAGS = frozenset(get_string_id(tag) for tag in ("WRB", "WP", "WDT"))
+_REASON_OPENERS = frozenset(get_string_id(w) for w in ("why", "how"))
+#: Verbs that present what follows as fact (factives and their kin).
+_FACTIVE_IDS = frozenset(
+    get_string_id(w)
+    for w in words(
+        """
+        emphasize emphasise explain show reveal demonstrate illustrate detail
+        describe highlight underscore stress prove recount document outline
+        """
+    )
+)
 #: Dependents that make a non-verbal head a predicate: its auxiliary or copula.
 _AUX_DEP_IDS = frozenset(get_string_id(label) for label in ("aux", "auxpass", "cop"))
 
@@ -279,12 +290,25 @@ def is_indirect_question(span: Span) -> bool:
     Scott had a gun*".  It is what someone asks or leaves open, not what
     anyone asserts.  The opener belongs to the clause's own head: in "*What
     parents want* is a good school" it belongs to a subject clause, and the
-    sentence asserts."""
+    sentence asserts.  "Why" and "how" after a verb that presents its
+    content as fact ("*emphasizing why* understanding our past is crucial",
+    "*showed how* the money was spent") assert the clause, not ask it."""
     first = span[0]
     return (
         first.lower in _QUESTION_OPENERS
         and (first.dep == _MARK or first.tag in _WH_TAGS)
         and first.head == span.root
+        and not _presented_as_fact(first, span.root.head)
+    )
+
+
+def _presented_as_fact(opener: Token, governor: Token) -> bool:
+    """ "why"/"how" after an affirmed factive verb ("explained why ..."); "could
+    not explain why ..." leaves the reason open and stays a question."""
+    return (
+        opener.lower in _REASON_OPENERS
+        and governor.lemma in _FACTIVE_IDS
+        and not any(c.dep == _NEG for c in governor.children)
     )
 
 
