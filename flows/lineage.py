@@ -32,6 +32,12 @@ STAGE_FILES = {
     "errors": _COMMON,
     "runs": ("schemas.py",),
 }
+#: The ``flows`` files (relative to that package) that shape every parsed
+#: table too: the parse itself (layout marks, minibatches) and the code that
+#: hands each stage its inputs.  Editing them recomputes the parsed tables,
+#: as a changed rule does.
+PARSE_FILES = ("nlp.py", "stages.py")
+PARSED_TABLES = frozenset({"sentences", "attributions", "claims"})
 
 
 @dataclass(frozen=True)
@@ -85,15 +91,20 @@ def package_version() -> str:
 
 
 @functools.cache
-def stage_hash(table: str, root: Path | None = None) -> str:
+def stage_hash(table: str, root: Path | None = None, flows_root: Path | None = None) -> str:
     """Hash of the ``transforms`` files (under ``root``, default the installed
-    package) that a table's rows depend on; see :data:`STAGE_FILES`.  A
-    model file that is absent (not trained yet) hashes as absent."""
+    package) that a table's rows depend on, see :data:`STAGE_FILES`, and for
+    a parsed table of the ``flows`` files that parse and feed it (under
+    ``flows_root``), see :data:`PARSE_FILES`.  A model file that is absent
+    (not trained yet) hashes as absent."""
     root = root or Path(transforms.__file__).parent
+    flows_root = flows_root or Path(__file__).parent
+    files = [(f"transforms/{name}", root / name) for name in STAGE_FILES[table]]
+    if table in PARSED_TABLES:
+        files += [(f"flows/{name}", flows_root / name) for name in PARSE_FILES]
     digest = hashlib.sha256()
-    for name in STAGE_FILES[table]:
-        path = root / name
-        digest.update(name.encode() + b"\0")
+    for label, path in files:
+        digest.update(label.encode() + b"\0")
         digest.update(path.read_bytes() if path.exists() else b"<absent>")
     return digest.hexdigest()[:16]
 

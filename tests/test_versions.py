@@ -280,6 +280,24 @@ def test_a_retrained_model_changes_the_code_version_of_the_tables_it_feeds(tmp_p
     flows.lineage.stage_hash.cache_clear()
 
 
+def test_a_changed_parse_changes_the_code_version_of_every_parsed_table(tmp_path):
+    """``flows/nlp.py`` parses and ``flows/stages.py`` feeds the stages: an
+    edit to either can move tokens or rows, so it makes every parsed table
+    out of date, and leaves ``documents`` (plain text) as it is."""
+    package = Path(flows.lineage.__file__).parent
+    root = tmp_path / "flows"
+    root.mkdir()
+    for name in flows.lineage.PARSE_FILES:
+        shutil.copy(package / name, root / name)
+    before = {t: flows.lineage.stage_hash(t, flows_root=root) for t in flows.lineage.STAGE_FILES}
+    with (root / "nlp.py").open("a") as fh:
+        fh.write("\nPARSE_TOKENS = 6_000\n")
+    flows.lineage.stage_hash.cache_clear()
+    after = {t: flows.lineage.stage_hash(t, flows_root=root) for t in flows.lineage.STAGE_FILES}
+    flows.lineage.stage_hash.cache_clear()
+    assert {t for t in before if before[t] != after[t]} == {"sentences", "attributions", "claims"}
+
+
 def test_only_settings_that_change_rows_are_in_the_config_hash():
     """``--max-bytes`` decides which files are read, which the inputs hash
     already sees; it must not make every stage dirty.  The spaCy model does
