@@ -99,7 +99,9 @@ def stage_hash(table: str, root: Path | None = None, flows_root: Path | None = N
     (not trained yet) hashes as absent."""
     root = root or Path(transforms.__file__).parent
     flows_root = flows_root or Path(__file__).parent
-    files = [(f"transforms/{name}", root / name) for name in STAGE_FILES[table]]
+    # ``transforms`` files keep their bare names as labels (the hashes of
+    # tables that do not depend on the parse stay what they were).
+    files = [(name, root / name) for name in STAGE_FILES[table]]
     if table in PARSED_TABLES:
         files += [(f"flows/{name}", flows_root / name) for name in PARSE_FILES]
     digest = hashlib.sha256()

@@ -216,6 +216,17 @@ def test_why_after_a_factive_verb_is_asserted(run):
     assert claim["speaker"] == "DuVernay"
 
 
+def test_why_after_a_denied_factive_verb_stays_open(run):
+    """ "could not explain why X" leaves X open (PolNeAR dev, 2016-09)."""
+    rows, _, _ = run(
+        "However, he could not explain why a marriage requirement is cited on the "
+        "campaign's website or why it was mentioned by Ivanka Trump in an interview with "
+        "Cosmopolitan magazine."
+    )
+    assert all(not r["text"].startswith("why") for r in rows)
+    assert _claim(rows, "could not explain")["start"] == 0
+
+
 def test_a_subject_clause_with_what_is_asserted(run):
     """ "What parents want is ..." opens with a wh-word but asserts (PolNeAR dev)."""
     rows, _, _ = run(

@@ -33,6 +33,7 @@ of pronoun and nominal sources are resolved within the article.
 from __future__ import annotations
 
 import bisect
+import collections
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -128,19 +129,18 @@ ANONYMOUS_WORDS = words(
     """
 )
 #: Nouns for people, which a group adjective describes but does not name.
-PEOPLE_NOUNS = (
-    PERSON_ROLES
-    | ANONYMOUS_WORDS
-    | words(
-        """
+#: Nouns for a person by what they do ("spokesperson", "adviser", "official").
+ROLE_NOUNS = PERSON_ROLES | ANONYMOUS_WORDS
+PEOPLE_NOUNS = ROLE_NOUNS | words(
+    """
         voter lawmaker legislator supporter critic resident citizen diplomat
         staffer insider strategist politician people man woman student
         worker delegate donor elector socialist conservative liberal
         """
-    )
 )
 #: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
-#: Jane Doe"): evidence for which person a later "he" or "she" can be.
+#: Jane Doe"): evidence for which person a later "he" or "she" can be.  Job
+#: titles in "-man" are left out: women hold them too ("spokesman Hope Hicks").
 GENDERED_ROLES = {
     **dict.fromkeys(
         words(
@@ -156,8 +156,7 @@ GENDERED_ROLES = {
         words(
             """
             husband father son brother widower grandfather uncle nephew
-            boyfriend spokesman congressman chairman businessman king prince
-            man boy
+            boyfriend king prince man boy
             """
         ),
         "m",
@@ -504,9 +503,9 @@ class SpeakerResolver:
     the most recent person introduced with that role word ("Pentagon
     spokesperson John Kirby").
 
-    A person's gender comes from the article where it says so, a title
-    ("Mrs.", "Mr.") or a role noun ("his wife, Melania", "spokeswoman"),
-    and otherwise from a common given name ("Donald Trump").  Without it,
+    A person's gender comes from a title ("Mrs.", "Mr."), else from a
+    common given name ("Donald Trump"), else from a role noun ("his wife,
+    Melania").  Without it,
     "She said ..." after "Donald Trump and his wife Melania" went to Donald
     Trump, the last subject.  A bare surname after a title takes the full
     name of that gender ("Mrs. Clinton" is Hillary Clinton, even where Bill
@@ -517,28 +516,33 @@ class SpeakerResolver:
         self.doc = doc
         self.text = doc.text  # Doc.text joins the tokens on every access
         people = [e for e in doc.ents if e.label_ == "PERSON" and _clean_name(e.text)]
-        self.full_names = _full_names_by_use(_clean_name(e.text) for e in people)
+        self.full_names, self.by_given_name = _full_names_by_use(
+            _clean_name(e.text) for e in people
+        )
         self.mentions: list[Mention] = []
         self.roles: list[tuple[int, str, str]] = []  # (offset, role lemma, name)
-        self.gender: dict[str, str] = {}
+        titled: dict[str, str] = {}  # name -> gender by a title ("Mrs.")
+        described: dict[str, str] = {}  # name -> gender by a role noun ("his wife")
         for ent in people:
-            said = _title_gender(ent)
-            canonical = self._canonical(_clean_name(ent.text), said)
+            title = _title_gender(ent)
+            canonical = self._canonical(_clean_name(ent.text), title)
             self.mentions.append(Mention(ent.start_char, canonical, _is_subject(ent)))
             role_words = _role_words(ent)
-            said = said or next(
-                (GENDERED_ROLES[w] for t in role_words if (w := t.lower_) in GENDERED_ROLES),
-                None,
-            )
-            if said and not given_name_gender(canonical):
-                self.gender.setdefault(canonical, said)
+            if title:
+                titled.setdefault(canonical, title)
+            for t in role_words:
+                if t.lower_ in GENDERED_ROLES:
+                    described.setdefault(canonical, GENDERED_ROLES[t.lower_])
             for tok in role_words:
                 self.roles.append((ent.start_char, tok.lemma_.lower(), canonical))
         self._offsets = [m.offset for m in self.mentions]
-
-    def gender_of(self, name: str) -> str | None:
-        """ "m", "f" or None: by the given name, else by what the article said."""
-        return given_name_gender(name) or self.gender.get(name)
+        #: "m", "f" or absent per person: a title, else the given name, else
+        #: a role noun (a woman may be a "spokesman": the name knows better).
+        self.gender = {
+            m.name: g
+            for m in self.mentions
+            if (g := titled.get(m.name) or given_name_gender(m.name) or described.get(m.name))
+        }
 
     def _canonical(self, name: str, gender: str | None = None) -> str:
         """The full name a mention stands for; ``gender`` (from a title)
@@ -546,7 +550,7 @@ class SpeakerResolver:
         known = self.full_names.get(name.split()[-1])
         if known is None and name.lower() in GIVEN_NAMES:
             # A given name alone ("Hillary") stands for the full name it opens.
-            known = [f for names in self.full_names.values() for f in names if f.split()[0] == name]
+            known = self.by_given_name.get(name)
         fitting = [
             full
             for full in known or ()
@@ -566,7 +570,7 @@ class SpeakerResolver:
         fits = [
             m
             for m in reversed(self.mentions[: i + 1])
-            if (wrong is None or self.gender_of(m.name) != wrong)
+            if (wrong is None or self.gender.get(m.name) != wrong)
             and offset - m.offset < PRONOUN_REACH
         ]
         subjects = [m for m in fits if m.subject]
@@ -619,14 +623,11 @@ class SpeakerResolver:
             return None, "anonymous"  # "sources among U.S. officials": unnamed people
         if org is not None:
             return org.text, "organization"
-        if head_lemma in ANONYMOUS_WORDS or words & {"sources", "source"}:
-            role = self._by_role(head_lemma, span[0])
-            if role and re.match(r"^(the|this|that)\b", low):
-                return role, "person"
-            return None, "anonymous"
-        role = self._by_role(head_lemma, span[0]) if _one_known_person(head, low) else None
-        if role:
+        generic = head_lemma in ANONYMOUS_WORDS
+        if _refers_back(head, low, generic) and (role := self._by_role(head_lemma, span[0])):
             return role, "person"
+        if generic:
+            return None, "anonymous"
         if head is not None and head.pos_ == "PROPN":
             return text, "organization"
         return None, "anonymous"
@@ -654,18 +655,22 @@ def _relative_antecedent(pronoun: Token | None) -> Token | None:
             elif antecedent.dep_ == "appos" and antecedent.head.pos_ in ("NOUN", "PROPN"):
                 antecedent = antecedent.head
             return antecedent if antecedent.pos_ in ("NOUN", "PROPN") else None
-        if tok.dep_ not in ("conj", "xcomp", "ccomp", "aux") or tok.head is tok:
+        if tok.dep_ not in ("conj", "xcomp", "ccomp", "aux"):
             return None
         tok = tok.head
     return None
 
 
-def _one_known_person(head: Token | None, low: str) -> bool:
+def _refers_back(head: Token | None, low: str, generic: bool) -> bool:
     """Whether a role noun can stand for a person named before: singular and
-    not introduced as new ("the spokesperson", not "a longtime adviser" or
-    "candidates")."""
+    not introduced as new ("the senator", not "a longtime adviser" or
+    "candidates").  A ``generic`` word ("spokesperson", "official", any of
+    :data:`ANONYMOUS_WORDS`) needs a definite determiner: "the spokesperson"
+    is the one named before, "a spokesperson" or "officials" nobody known."""
     if head is not None and head.tag_ in ("NNS", "NNPS"):
         return False
+    if generic:
+        return re.match(r"^(the|this|that)\b", low) is not None
     return not re.match(r"^(a|an|another|one|some|any)\b", low)
 
 
@@ -689,7 +694,7 @@ def _person_antecedent(noun: Token, who: Token) -> Token:
             and described.pos_ in ("NOUN", "PROPN")
             and (
                 noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
-                or described.lemma_.lower() in PERSON_ROLES | ANONYMOUS_WORDS
+                or described.lemma_.lower() in ROLE_NOUNS
             )
         ):
             noun = described
@@ -720,15 +725,18 @@ class Mention:
     subject: bool
 
 
-def _full_names_by_use(names: Iterable[str]) -> dict[str, list[str]]:
-    """Surname -> the multi-word names the article gives it, most used first
-    (first seen first on ties)."""
-    counts: dict[str, dict[str, int]] = {}
-    for name in names:
-        if len(name.split()) > 1:
-            by_name = counts.setdefault(name.split()[-1], {})
-            by_name[name] = by_name.get(name, 0) + 1
-    return {surname: sorted(c, key=lambda n: -c[n]) for surname, c in counts.items()}
+def _full_names_by_use(
+    names: Iterable[str],
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The multi-word names an article gives, most used first (first seen
+    first on ties): by surname, and by the given name they open with."""
+    counts = collections.Counter(n for n in names if len(n.split()) > 1)
+    by_surname: dict[str, list[str]] = {}
+    by_given: dict[str, list[str]] = {}
+    for name in sorted(counts, key=lambda n: -counts[n]):
+        by_surname.setdefault(name.split()[-1], []).append(name)
+        by_given.setdefault(name.split()[0], []).append(name)
+    return by_surname, by_given
 
 
 def given_name_gender(name: str) -> str | None:

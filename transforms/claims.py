@@ -303,13 +303,29 @@ def is_indirect_question(span: Span) -> bool:
 
 
 def _presented_as_fact(opener: Token, governor: Token) -> bool:
-    """ "why"/"how" after an affirmed factive verb ("explained why ..."); "could
-    not explain why ..." leaves the reason open and stays a question."""
+    """ "why"/"how" after an affirmed factive verb ("explained why ...").
+    "could not explain why ...", "*No one* has explained why ..." leave the
+    reason open and stay questions; a clause with no verb above it
+    ("Why Trump stressed the economy") is no content of a factive verb."""
     return (
         opener.lower in _REASON_OPENERS
         and governor.lemma in _FACTIVE_IDS
-        and not any(c.dep == _NEG for c in governor.children)
+        and governor.i != opener.head.i
+        and not _denied(governor)
     )
+
+
+def _denied(verb: Token) -> bool:
+    """A verb with a negation of its own or a negative subject ("not", "never",
+    "nobody", "no one")."""
+    for child in verb.children:
+        if child.dep == _NEG or child.lower in _NEGATION_IDS:
+            return True
+        if child.dep in _SUBJECT_IDS and any(
+            t.lower in _NEGATION_IDS for t in (child, *child.children)
+        ):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- what is a claim
