@@ -497,6 +497,18 @@ def test_rule_nouns_and_law_names_make_a_rule_claim(run, text):
     assert claim["claim_type"] == "rule"
 
 
+def test_a_clause_stating_its_nouns_content_types_the_claim(run):
+    """ "no chance Clinton will withdraw": the parser calls the clause relative,
+    but it says what the chance is, so its "will" makes a prediction (PolNeAR
+    dev, politico 2016-09-12)."""
+    rows, _, _ = run(
+        "“There is absolutely no chance Hillary Clinton will withdraw from running for "
+        "the presidency,” he said in a phone interview."
+    )
+    claim = _claim(rows, "no chance")
+    assert (claim["claim_type"], claim["negated"]) == ("prediction", True)
+
+
 def test_promise_is_a_claim_even_when_not_check_worthy(run):
     """ClaimBuster counts promises as not check-worthy; they stay claims."""
     rows, _, _ = run("I promise you that I will never stop fighting for working families.")

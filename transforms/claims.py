@@ -727,6 +727,14 @@ def claim_type(
 #: claim asserts: a rule word or a modal inside one ("a clot *that required
 #: treatment*", "donors *who will occupy* ...") does not type the claim.
 _SIDE_CLAUSES = frozenset({"relcl", "acl", "advcl"})
+#: Nouns whose clause states their content ("the *chance* she will win").
+_CONTENT_NOUNS = words(
+    """
+    chance possibility likelihood probability sign hope fear expectation risk
+    prospect belief idea news word claim evidence indication assurance promise
+    guarantee doubt fact notion suggestion concern danger threat
+    """
+)
 
 
 def _in_main_clause(token: Token, span: Span) -> bool:
@@ -737,12 +745,26 @@ def _in_main_clause(token: Token, span: Span) -> bool:
     # A sentence row may hold two parser roots (layout joined them): stop at
     # a root, which is its own head.
     while token.i != span.root.i and token.head.i != token.i and span.start <= token.i < span.end:
-        if token.dep_ in _SIDE_CLAUSES and not (
-            token.dep_ == "acl" and any(c.dep in _SUBJECT_IDS for c in token.children)
-        ):
+        if token.dep_ in _SIDE_CLAUSES and not _completes_its_noun(token):
             return False
         token = token.head
     return True
+
+
+def _completes_its_noun(clause: Token) -> bool:
+    """A clause with its own subject that says what its noun holds: an
+    ``acl`` ("some thought that enthusiasm might not be there"), or a
+    ``relcl`` without a relative word on a noun of content ("no *chance*
+    Clinton will withdraw"; the parser takes it for a relative clause)."""
+    if not any(c.dep in _SUBJECT_IDS for c in clause.children):
+        return False
+    if clause.dep_ == "acl":
+        return True
+    return (
+        clause.dep_ == "relcl"
+        and clause.head.lemma_.lower() in _CONTENT_NOUNS
+        and not any(c.tag in _WH_TAGS or c.lower == _THAT for c in clause.children)
+    )
 
 
 #: Nouns a rule word modifies to name a policy ("*tax* rate", "*tax* cuts");
