@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import collections
 import datetime as dt
 import itertools
 import re
@@ -1131,10 +1132,17 @@ _PERSON_LOOKALIKES = frozenset({"ORG", "NORP"})
 def person_names(ents: Sequence[Span]) -> frozenset[str]:
     """The names an article gives its people, whole and by surname ("Donald
     Trump", "Trump").  Within one article a name is one person, so a later
-    "Trump" labelled ORG is that person (see :func:`entities`)."""
-    names: set[str] = set()
+    "Trump" labelled ORG is that person (see :func:`entities`).  A single
+    word counts only where the model calls it a person at least as often as
+    anything else: "Carrier", a few times PERSON and far more often ORG in
+    an article about the furnace maker, stays an organisation."""
+    labels: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for e in ents:
-        if e.label_ == "PERSON" and (name := _POSSESSIVE.sub("", e.text)):
+        if name := _POSSESSIVE.sub("", e.text):
+            labels[name][e.label_] += 1
+    names: set[str] = set()
+    for name, counts in labels.items():
+        if counts["PERSON"] and (len(name.split()) > 1 or counts["PERSON"] == max(counts.values())):
             names.update((name, name.split()[-1]))
     return frozenset(names)
 
