@@ -374,6 +374,35 @@ def test_a_group_adjective_does_not_name_the_speakers(extract):
     assert row["speaker"] == "Turkish"
 
 
+def test_they_is_the_group_named_as_subject_before(extract):
+    # PolNeAR train, politico 2016-08-17: "They" is the Republicans of the
+    # main clause before, not the Democrats inside what they say.
+    text = (
+        "Republicans say Democrats are just trying to distract the public from the most "
+        "important issue: the content of the leaks. They say the Democrats already tried to "
+        "do that with the first batch of 20,000 Democratic National Committee emails that "
+        "leaked in July."
+    )
+    (row,) = _by_source(text, extract(text), "They")
+    assert row["speaker"] == "Republicans"
+
+
+def test_a_persons_aides_are_not_the_person(extract):
+    # PolNeAR dev, Washington Post 2016-09-16: the aides speak, unnamed.
+    text = (
+        "Obama has had a frosty relationship with McConnell, now the Senate majority "
+        "leader, who in 2010 said the GOP's most important goal was to make Obama a "
+        '"one-term president."\n\nMcConnell aides acknowledged a collaborative '
+        "relationship with the administration on Burma. But they emphasized that the U.S. "
+        "economic sanctions got results in pushing the military regime toward reforms."
+    )
+    rows = extract(text)
+    aides = _by_source(text, rows, "McConnell aides")[0]
+    they = _by_source(text, rows, "they")[0]
+    assert (aides["speaker"], aides["source_type"]) == (None, "anonymous")
+    assert (they["speaker"], they["source_type"]) == (None, "anonymous")
+
+
 def test_a_new_unnamed_adviser_is_not_an_earlier_one(extract):
     # PolNeAR train, politico 2016-09-01: "one longtime adviser" is someone
     # new, not the last person introduced as an adviser.

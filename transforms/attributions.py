@@ -471,25 +471,49 @@ def according_to_attributions(sent: Span) -> list[Attribution]:
 
 def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | None = None):
     """The entity of one of ``labels`` inside ``span``: the one holding the
-    head token if any, else the longest.  A group adjective on people
-    ("*Republican* insiders", "*Democratic* senators") describes the
-    speakers, it does not name them, so it is passed over; on an institution
-    ("the *Turkish* government") it stands for the country and stays."""
+    head token if any, else the longest.  Some entities only describe the
+    people who speak, they do not name them, and are passed over: a group
+    adjective ("*Republican* insiders", "*Democratic* senators"; on an
+    institution, "the *Turkish* government", it stands for the country and
+    stays) and a person's name on a group of people ("*McConnell* aides",
+    "supporters of *Sanders*": the aides speak, not McConnell), unless it
+    names a member (:func:`_named_member`)."""
+    people = head is not None and head.lemma_.lower() in PEOPLE_NOUNS
     best = None
     for ent in doc.ents:
         if ent.label_ in labels and span[0] <= ent.start_char and ent.end_char <= span[1]:
             if head is not None and ent.start <= head.i < ent.end:
                 return ent
-            if (
-                head is not None
-                and ent.label_ == "NORP"
-                and ent.root.dep_ == "amod"
-                and head.lemma_.lower() in PEOPLE_NOUNS
+            if people and (
+                (ent.label_ == "NORP" and ent.root.dep_ == "amod")
+                or (
+                    ent.label_ == "PERSON"
+                    and head.tag_ in ("NNS", "NNPS")
+                    and not _named_member(ent.root, head)
+                )
             ):
                 continue
             if best is None or len(ent.text) > len(best.text):
                 best = ent
     return best
+
+
+def _named_member(name: Token, group: Token) -> bool:
+    """Whether a name inside a phrase about a group names one of its members
+    ("candidates, *including* Hillary Clinton"; "the other candidates --
+    Jeb Bush, John Kasich", an apposition) rather than whose the group is
+    ("McConnell aides", "supporters of Sanders", "officials in Ms. Merkel's
+    government")."""
+    tok = name
+    for _ in range(8):
+        if tok.i == group.i:
+            return False
+        if tok.dep_ == "appos" or tok.lower_ in ("including", "like", "as", "among"):
+            return True
+        if tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return False
 
 
 class SpeakerResolver:
@@ -610,6 +634,10 @@ class SpeakerResolver:
         head_lemma = head.lemma_.lower() if head is not None else low.split()[-1]
         words = set(re.findall(r"[a-z]+", low))
         if low in PLURAL_PRONOUNS:
+            group = _plural_antecedent(head)
+            if group is not None:
+                phrase = (group.left_edge.idx, group.idx + len(group))
+                return self.resolve(replace(attr, source=[phrase], source_head=group), previous)
             for prev in reversed(previous):
                 if prev.speaker and prev.source_type != "person":
                     return prev.speaker, prev.source_type
@@ -672,6 +700,35 @@ def _refers_back(head: Token | None, low: str, generic: bool) -> bool:
     if generic:
         return re.match(r"^(the|this|that)\b", low) is not None
     return not re.match(r"^(a|an|another|one|some|any)\b", low)
+
+
+def _plural_antecedent(pronoun: Token | None) -> Token | None:
+    """The group "they" most likely stands for: the nearest plural subject
+    before it in its own sentence ("Republicans tie her to an administration
+    that *they* view as ineffective"), else the plural subject of the
+    sentence before, its main clause's first ("*Republicans* say Democrats
+    are trying to distract. They say ...").  None when there is none (the
+    caller falls back)."""
+    if pronoun is None:
+        return None
+    sent = pronoun.sent
+    own = [t for t in sent if t.i < pronoun.i and _plural_subject(t)]
+    if own:
+        return own[-1]
+    if sent.start == 0:
+        return None
+    before = pronoun.doc[sent.start - 1].sent
+    subjects = [t for t in before if _plural_subject(t)]
+    main = [t for t in subjects if t.head == before.root]
+    return (main or subjects or [None])[-1]
+
+
+def _plural_subject(tok: Token) -> bool:
+    return (
+        tok.dep_ in ("nsubj", "nsubjpass")
+        and tok.tag_ in ("NNS", "NNPS")
+        and tok.lower_ not in PLURAL_PRONOUNS
+    )
 
 
 def _person_antecedent(noun: Token, who: Token) -> Token:
