@@ -501,15 +501,14 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
 def _named_member(name: Token, group: Token) -> bool:
     """Whether a name inside a phrase about a group names one of its members
     ("candidates, *including* Hillary Clinton"; "the other candidates --
-    Jeb Bush, John Kasich", an apposition) rather than whose the group is
-    ("McConnell aides", "supporters of Sanders", "officials in Ms. Merkel's
-    government")."""
+    Jeb Bush, John Kasich", an apposition to the group) rather than whose the
+    group is ("McConnell aides", "aides to the majority leader, Mitch
+    McConnell", "officials in Ms. Merkel's government").  What decides is
+    the word that attaches the name's phrase to the group."""
     tok = name
     for _ in range(8):
-        if tok.i == group.i:
-            return False
-        if tok.dep_ == "appos" or tok.lower_ in ("including", "like", "as", "among"):
-            return True
+        if tok.head.i == group.i:
+            return tok.dep_ == "appos" or tok.lower_ in ("including", "like", "as", "among")
         if tok.head.i == tok.i:
             return False
         tok = tok.head
@@ -704,15 +703,23 @@ def _refers_back(head: Token | None, low: str, generic: bool) -> bool:
 
 def _plural_antecedent(pronoun: Token | None) -> Token | None:
     """The group "they" most likely stands for: the nearest plural subject
-    before it in its own sentence ("Republicans tie her to an administration
-    that *they* view as ineffective"), else the plural subject of the
-    sentence before, its main clause's first ("*Republicans* say Democrats
-    are trying to distract. They say ...").  None when there is none (the
-    caller falls back)."""
+    before it in its own sentence, not of what they say ("Republicans tie
+    her to an administration that *they* view as ineffective"), else the last
+    plural subject of the sentence before, a subject of its main verb first
+    ("*Republicans* say Democrats are trying to distract. They say ...").
+    None when there is none (the caller falls back)."""
     if pronoun is None:
         return None
     sent = pronoun.sent
-    own = [t for t in sent if t.i < pronoun.i and _plural_subject(t)]
+    # Not the subject of what "they" say: in '"Democrats are desperate," they
+    # said' the reported clause hangs on the pronoun's own verb.
+    own = [
+        t
+        for t in sent
+        if t.i < pronoun.i
+        and _plural_subject(t)
+        and not (t.head.head.i == pronoun.head.i and t.head.dep_ in ("ccomp", "parataxis"))
+    ]
     if own:
         return own[-1]
     if sent.start == 0:

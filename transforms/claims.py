@@ -729,11 +729,12 @@ def claim_type(
 #: treatment*", "donors *who will occupy* ...") does not type the claim.
 _SIDE_CLAUSES = frozenset({"relcl", "acl", "advcl"})
 #: Nouns whose clause states their content ("the *chance* she will win").
+#: Only nouns that rarely head a true relative clause: "the promise he will
+#: make" or "the risk they will take" are relative clauses with "that" left out.
 _CONTENT_NOUNS = words(
     """
-    chance possibility likelihood probability sign hope fear expectation risk
-    prospect belief idea news word claim evidence indication assurance promise
-    guarantee doubt fact notion suggestion concern danger threat
+    chance possibility likelihood probability sign indication hope fear
+    expectation prospect belief idea doubt
     """
 )
 
