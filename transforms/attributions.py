@@ -128,15 +128,16 @@ ANONYMOUS_WORDS = words(
     insiders spokesperson spokesman spokeswoman
     """
 )
-#: Nouns for people, which a group adjective describes but does not name.
 #: Nouns for a person by what they do ("spokesperson", "adviser", "official").
 ROLE_NOUNS = PERSON_ROLES | ANONYMOUS_WORDS
+#: Nouns for people, which a group adjective or a name describes but does
+#: not name ("*Republican* voters", "*McConnell* aides").
 PEOPLE_NOUNS = ROLE_NOUNS | words(
     """
-        voter lawmaker legislator supporter critic resident citizen diplomat
-        staffer insider strategist politician people man woman student
-        worker delegate donor elector socialist conservative liberal
-        """
+    voter lawmaker legislator supporter critic resident citizen diplomat
+    staffer insider strategist politician people man woman student worker
+    delegate donor elector socialist conservative liberal
+    """
 )
 #: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
 #: Jane Doe"): evidence for which person a later "he" or "she" can be.  Job
@@ -528,11 +529,10 @@ class SpeakerResolver:
 
     A person's gender comes from a title ("Mrs.", "Mr."), else from a
     common given name ("Donald Trump"), else from a role noun ("his wife,
-    Melania").  Without it,
-    "She said ..." after "Donald Trump and his wife Melania" went to Donald
-    Trump, the last subject.  A bare surname after a title takes the full
-    name of that gender ("Mrs. Clinton" is Hillary Clinton, even where Bill
-    Clinton is named more often).
+    Melania").  Without it, "She said ..." after "Donald Trump and his wife
+    Melania" went to Donald Trump, the last subject.  A bare surname after a
+    title takes the full name of that gender ("Mrs. Clinton" is Hillary
+    Clinton, even where Bill Clinton is named more often).
     """
 
     def __init__(self, doc: Doc) -> None:
@@ -745,9 +745,8 @@ def _person_antecedent(noun: Token, who: Token) -> Token:
     organisation ("Tim Hess, a developer in *Virginia*, who introduced ...")
     or of the person a role is held for ("a longtime adviser to *Trump*,
     who declined to be identified"); such a noun passes the clause up to the
-    noun it describes.  An
-    apposition passes it to its name ("a developer" → Hess), unless it is
-    a name itself ("his wife, Laura, who spoke").  In a list of names the
+    noun it describes.  An apposition passes it to its name ("a developer"
+    → Hess), unless it is a name itself ("his wife, Laura, who spoke").  In a list of names the
     clause goes to the name right before it ("Will Smith, Patti LaBelle and
     Stevie Wonder, who joked").
     """
