@@ -38,6 +38,12 @@ STAGE_FILES = {
 #: as a changed rule does.
 PARSE_FILES = ("nlp.py", "stages.py")
 PARSED_TABLES = frozenset({"sentences", "attributions", "claims"})
+#: The libraries that load and apply the claims model (a pickle of fitted
+#: scikit-learn vectorisers, scored with numpy and scipy): another release
+#: may unpickle or count differently, so their versions are part of the code
+#: version of the tables that model scores.
+SCORER_LIBRARIES = ("scikit-learn", "numpy", "scipy")
+SCORED_TABLES = frozenset({"sentences", "claims"})
 
 
 @dataclass(frozen=True)
@@ -111,18 +117,31 @@ def stage_hash(table: str, root: Path | None = None, flows_root: Path | None = N
     return digest.hexdigest()[:16]
 
 
+@functools.cache
+def library_versions(table: str) -> dict[str, str]:
+    """Installed versions of the libraries, beyond spaCy (see
+    :func:`flows.nlp.model_version`), whose release can change a table's
+    rows: :data:`SCORER_LIBRARIES` for the tables the claims model scores,
+    none for the others."""
+    if table not in SCORED_TABLES:
+        return {}
+    return {name: importlib.metadata.version(name) for name in SCORER_LIBRARIES}
+
+
 def code_version(table: str, config: RunConfig) -> dict:
     return {
         "git_sha": git_sha(),
         "package_version": package_version(),
         "stage_hash": stage_hash(table),
         "model": model_version(config.model),
+        "libraries": library_versions(table),
     }
 
 
 def code_fingerprint(config: RunConfig) -> str:
     """One hash over every stage's code version: equal means same outputs."""
-    parts = {t: stage_hash(t) for t in STAGE_FILES}
+    parts: dict = {t: stage_hash(t) for t in STAGE_FILES}
+    parts["libraries"] = library_versions("claims")
     parts["model"] = model_version(config.model)
     parts["package"] = package_version()
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

@@ -329,6 +329,7 @@ def _stage_current(catalog: Catalog, table: str, version: int | None, run: RunRe
         isinstance(code, dict)
         and code.get("stage_hash") == wanted["stage_hash"]
         and code.get("model") == wanted["model"]
+        and (code.get("libraries") or {}) == wanted["libraries"]
         and recorded.get("config_hash") == run.config.hash()
     )
 

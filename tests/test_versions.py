@@ -7,6 +7,7 @@ each test that reruns the flow gets its own data folder."""
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 import shutil
 import signal
@@ -200,6 +201,35 @@ def test_a_changed_stage_is_recomputed_for_every_article(workspace, monkeypatch)
     assert {t: after[t] for t in ("documents", "sentences", "attributions")} == {
         t: before[t] for t in ("documents", "sentences", "attributions")
     }
+
+
+def test_an_upgraded_scorer_library_recomputes_the_tables_it_scores(workspace, monkeypatch):
+    """The claims model is a pickle of scikit-learn objects scored with numpy
+    and scipy: after an upgrade of one of them, the next run recomputes the
+    tables that model scores (``sentences`` for their ``check_worthiness``,
+    and ``claims``) and, as after a retrain, what follows the sentences."""
+    seeds, catalog, _ = workspace
+    before = versions(catalog)
+    recorded = catalog.history("claims")[0]["code_version"]["libraries"]
+    assert recorded["scikit-learn"] == importlib.metadata.version("scikit-learn")
+    assert catalog.history("attributions")[0]["code_version"]["libraries"] == {}
+    real = flows.lineage.library_versions
+
+    def upgraded(table: str) -> dict[str, str]:
+        found = dict(real(table))
+        if "scikit-learn" in found:
+            found["scikit-learn"] += ".post1"
+        return found
+
+    monkeypatch.setattr(flows.lineage, "library_versions", upgraded)
+    summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
+
+    assert summary["status"] == "complete" and summary["changed"] == 0
+    assert summary["dirty"] == ["sentences", "attributions", "claims"]
+    after = versions(catalog)
+    assert after["claims"] == before["claims"] + 1
+    latest = catalog.history("claims")[0]["code_version"]["libraries"]
+    assert latest["scikit-learn"].endswith(".post1")
 
 
 def test_a_rerun_of_one_stage_after_a_retrain_leaves_the_rest_to_the_next_run(
