@@ -403,6 +403,36 @@ def test_a_persons_aides_are_not_the_person(extract):
     assert (they["speaker"], they["source_type"]) == (None, "anonymous")
 
 
+def test_a_surname_the_recogniser_misses_is_the_person_named_in_full(extract):
+    # PolNeAR dev, wash-post 2016-09-14: the small model gives "Lynch" no
+    # entity, so the speaker used to be "Lynch", typed an organization.
+    text = (
+        "A lesson from Loretta Lynch: 'Be the voice that people hear.'\n\n"
+        "As a summer associate at a North Carolina law firm, Loretta E. Lynch said she was "
+        "asked to give a presentation to a client about some research she had done on his "
+        "case. A partner at the firm had another young associate, a man, sit in to watch.\n\n"
+        "Lynch said her colleague had not worked on the case. But the client fired every "
+        "question to him anyway."
+    )
+    rows = _by_source(text, extract(text, headline=True), "Lynch")
+    assert [(r["speaker"], r["source_type"]) for r in rows] == [("Loretta Lynch", "person")]
+
+
+def test_a_surname_without_a_title_takes_the_gender_its_titles_give(extract):
+    # PolNeAR dev, nyt 2016-09-19: Barack Obama is never named in full,
+    # Michelle Obama once; every title on "Obama" is "Mr.".
+    text = (
+        "With Democratic leaders increasingly worried about a lack of passion for Hillary "
+        "Clinton among young black voters, President Obama is rolling out a new and more "
+        'personal campaign message: "It\'s about me."\n\n"My name may not be on the '
+        'ballot, but our progress is on the ballot," Mr. Obama said on Saturday night.\n\n'
+        "The Clinton campaign plans to employ Mr. Obama and the first lady, Michelle Obama, "
+        "as much as possible in the coming weeks."
+    )
+    speakers = {r["speaker"] for r in extract(text)}
+    assert "Michelle Obama" not in speakers and "Obama" in speakers
+
+
 def test_a_new_unnamed_adviser_is_not_an_earlier_one(extract):
     # PolNeAR train, politico 2016-09-01: "one longtime adviser" is someone
     # new, not the last person introduced as an adviser.

@@ -542,6 +542,15 @@ class SpeakerResolver:
         self.full_names, self.by_given_name = _full_names_by_use(
             _clean_name(e.text) for e in people
         )
+        #: surname, case-folded ("PENCE" in a transcript) -> as the article spells it
+        self._surnames = {surname.casefold(): surname for surname in self.full_names}
+        #: surname -> the gender every title on it gives ("Mr. Obama" throughout:
+        #: a bare "Obama" is not the "Michelle Obama" named once)
+        title_genders: dict[str, set[str]] = collections.defaultdict(set)
+        for ent in people:
+            if title := _title_gender(ent):
+                title_genders[_clean_name(ent.text).split()[-1]].add(title)
+        self._surname_gender = {n: g.pop() for n, g in title_genders.items() if len(g) == 1}
         self.mentions: list[Mention] = []
         self.roles: list[tuple[int, str, str]] = []  # (offset, role lemma, name)
         titled: dict[str, str] = {}  # name -> gender by a title ("Mrs.")
@@ -569,7 +578,10 @@ class SpeakerResolver:
 
     def _canonical(self, name: str, gender: str | None = None) -> str:
         """The full name a mention stands for; ``gender`` (from a title)
-        passes over full names of the other gender."""
+        passes over full names of the other gender; a bare surname without
+        one takes the gender the article's titles give it."""
+        if gender is None and len(name.split()) == 1:
+            gender = self._surname_gender.get(name)
         known = self.full_names.get(name.split()[-1])
         if known is None and name.lower() in GIVEN_NAMES:
             # A given name alone ("Hillary") stands for the full name it opens.
@@ -585,6 +597,33 @@ class SpeakerResolver:
         if len(name.split()) == 1 or name in best or best in name:
             return best
         return name  # another person of the same surname
+
+    def _named_person(self, head: Token | None) -> str | None:
+        """The full name of a person the article names, where the source is
+        that person's surname (or full name) but the entity recogniser
+        labelled it otherwise or not at all: the small model often calls
+        "Trump" an ORG, and gives "Lynch", "DuVernay" or a transcript's
+        "PENCE" no entity.  Only a proper noun heading the source counts ("the Trump
+        campaign" stays the campaign), and only names the article gives in
+        full as a person."""
+        if head is None or head.pos_ != "PROPN" or head.ent_type_ == "PERSON":
+            return None
+        words: list[Token] = []  # the name's words before the head, contiguous
+        for left in reversed(list(head.lefts)):
+            if left.dep_ != "compound" or left.pos_ != "PROPN" or left.i != head.i - len(words) - 1:
+                break
+            words.insert(0, left)
+        name = _clean_name(" ".join(t.text for t in [*words, head]))
+        *given, surname = name.split() or [""]
+        spelled = self._surnames.get(surname.casefold())
+        if spelled is None or (spelled.isupper() and len(spelled) <= 4):
+            return None  # an acronym: "the SVP" is the party, not "Junge SVP" misread as a person
+        if given:  # a full name: only as the article gives it
+            folded = name.casefold()
+            return next((f for f in self.full_names[spelled] if f.casefold() == folded), None)
+        title = _title_gender(self.doc[(words[0] if words else head).i : head.i + 1])
+        full = self._canonical(spelled, title)  # "Mr. Obama": Barack, not Michelle
+        return full if full != spelled else None
 
     def person_before(self, offset: int, pronoun: str = "") -> str | None:
         """The person a pronoun at ``offset`` most likely refers to."""
@@ -615,6 +654,8 @@ class SpeakerResolver:
         named = _apposed_name(doc, span)
         if named is not None and head.lemma_.lower() in PERSON_ROLES:
             return self._canonical(named), "person"
+        if (known := self._named_person(head)) is not None:
+            return known, "person"
         if low in RELATIVE_PRONOUNS:
             antecedent = _relative_antecedent(head)
             if antecedent is not None:
