@@ -139,6 +139,16 @@ PEOPLE_NOUNS = ROLE_NOUNS | words(
     delegate donor elector socialist conservative liberal
     """
 )
+#: More nouns that describe one person the article names ("the NFL
+#: *legend*", "the Slovenia-born former *model*"), for definite descriptions.
+DESCRIBED_PEOPLE = words(
+    """
+    legend star model businessman businesswoman congressman congresswoman
+    billionaire mogul veteran hopeful frontrunner front-runner incumbent
+    challenger lawmaker politician actor actress singer rapper comedian
+    athlete coach champion player
+    """
+)
 #: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
 #: Jane Doe"): evidence for which person a later "he" or "she" can be.  Job
 #: titles in "-man" are left out: women hold them too ("spokesman Hope Hicks").
@@ -552,7 +562,8 @@ class SpeakerResolver:
                 title_genders[_clean_name(ent.text).split()[-1]].add(title)
         self._surname_gender = {n: g.pop() for n, g in title_genders.items() if len(g) == 1}
         self.mentions: list[Mention] = []
-        self.roles: list[tuple[int, str, str]] = []  # (offset, role lemma, name)
+        #: (offset, role lemma, name, the sentence naming them, lower-cased)
+        self.roles: list[tuple[int, str, str, str]] = []
         titled: dict[str, str] = {}  # name -> gender by a title ("Mrs.")
         described: dict[str, str] = {}  # name -> gender by a role noun ("his wife")
         for ent in people:
@@ -566,7 +577,9 @@ class SpeakerResolver:
                 if t.lower_ in GENDERED_ROLES:
                     described.setdefault(canonical, GENDERED_ROLES[t.lower_])
             for tok in role_words:
-                self.roles.append((ent.start_char, tok.lemma_.lower(), canonical))
+                self.roles.append(
+                    (ent.start_char, tok.lemma_.lower(), canonical, ent.sent.text.lower())
+                )
         self._offsets = [m.offset for m in self.mentions]
         #: "m", "f" or absent per person: a title, else the given name, else
         #: a role noun (a woman may be a "spokesman": the name knows better).
@@ -689,9 +702,17 @@ class SpeakerResolver:
             return text, "document"
         if words & {"sources", "source"}:
             return None, "anonymous"  # "sources among U.S. officials": unnamed people
+        generic = head_lemma in ANONYMOUS_WORDS
+        if org is not None and _describes_one_person(org, head, low):
+            # "The Florida senator", "the NFL legend": the place or body only
+            # describes someone named before, by role if the article gave it
+            # with the same place or body ("Florida Sen. Marco Rubio").
+            if role := self._by_role(head_lemma, span[0], org.text):
+                return role, "person"
+            if not (generic and org.label_ == "ORG"):  # "the State Department spokesman"
+                return None, "person"
         if org is not None:
             return org.text, "organization"
-        generic = head_lemma in ANONYMOUS_WORDS
         if _refers_back(head, low, generic) and (role := self._by_role(head_lemma, span[0])):
             return role, "person"
         if generic:
@@ -700,9 +721,11 @@ class SpeakerResolver:
             return text, "organization"
         return None, "anonymous"
 
-    def _by_role(self, lemma: str, offset: int) -> str | None:
-        for start, role, name in reversed(self.roles):
-            if start < offset and role == lemma:
+    def _by_role(self, lemma: str, offset: int, modifier: str | None = None) -> str | None:
+        """The last person before ``offset`` introduced with role ``lemma``
+        (and, given a ``modifier``, with it in the same sentence)."""
+        for start, role, name, sentence in reversed(self.roles):
+            if start < offset and role == lemma and (not modifier or modifier.lower() in sentence):
                 return name
         return None
 
@@ -727,6 +750,18 @@ def _relative_antecedent(pronoun: Token | None) -> Token | None:
             return None
         tok = tok.head
     return None
+
+
+def _describes_one_person(entity: Span, head: Token | None, low: str) -> bool:
+    """Whether a source is a definite description of one person that an
+    entity only modifies ("*The Florida* senator", "the *NFL* legend",
+    "*the Senate Democratic* leader"), not the entity itself nor a group
+    of its people ("E.U. leaders") nor someone new ("a New York judge")."""
+    if head is None or entity.start <= head.i < entity.end or head.tag_ != "NN":
+        return False
+    if head.lemma_.lower() not in PEOPLE_NOUNS | DESCRIBED_PEOPLE:
+        return False
+    return re.match(r"^(the|this|that)\b", low) is not None
 
 
 def _refers_back(head: Token | None, low: str, generic: bool) -> bool:
