@@ -38,11 +38,13 @@ STAGE_FILES = {
 #: as a changed rule does.
 PARSE_FILES = ("nlp.py", "stages.py")
 PARSED_TABLES = frozenset({"sentences", "attributions", "claims"})
-#: The libraries that load and apply the claims model (a pickle of fitted
-#: scikit-learn vectorisers, scored with numpy and scipy): another release
-#: may unpickle or count differently, so their versions are part of the code
-#: version of the tables that model scores.
-SCORER_LIBRARIES = ("scikit-learn", "numpy", "scipy")
+#: The libraries that load and apply the claims model (fitted scikit-learn
+#: vectorisers pickled with joblib, scored with numpy and scipy): another
+#: release may unpickle or count differently, so their versions are part of
+#: the code version of the tables that model scores.  Any release counts,
+#: a patch release too: a needless recompute costs minutes, stale scores
+#: would go unnoticed.
+SCORER_LIBRARIES = ("scikit-learn", "joblib", "numpy", "scipy")
 SCORED_TABLES = frozenset({"sentences", "claims"})
 
 
@@ -117,15 +119,17 @@ def stage_hash(table: str, root: Path | None = None, flows_root: Path | None = N
     return digest.hexdigest()[:16]
 
 
-@functools.cache
 def library_versions(table: str) -> dict[str, str]:
     """Installed versions of the libraries, beyond spaCy (see
     :func:`flows.nlp.model_version`), whose release can change a table's
     rows: :data:`SCORER_LIBRARIES` for the tables the claims model scores,
     none for the others."""
-    if table not in SCORED_TABLES:
-        return {}
-    return {name: importlib.metadata.version(name) for name in SCORER_LIBRARIES}
+    return dict(_installed(SCORER_LIBRARIES)) if table in SCORED_TABLES else {}
+
+
+@functools.cache
+def _installed(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, importlib.metadata.version(name)) for name in names)
 
 
 def code_version(table: str, config: RunConfig) -> dict:

@@ -60,6 +60,8 @@ def format_lineage(node: LineageNode, indent: int = 0) -> list[str]:
     detail = ", ".join(
         f"{k}={code[k]}" for k in ("stage_hash", "git_sha", "model", "note") if code.get(k)
     )
+    if libraries := code.get("libraries"):
+        detail += ", " + " ".join(f"{name}-{v}" for name, v in sorted(libraries.items()))
     lines = [f"{pad}{node.table} v{node.version}  run {node.run_id or '-'}  {detail}"]
     for child in node.upstream:
         lines += format_lineage(child, indent + 1)

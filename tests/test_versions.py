@@ -352,6 +352,8 @@ def test_lineage_and_diff_commands(workspace, capsys):
     claims_v = catalog.version("claims")
     assert f"claims v{claims_v}" in out
     assert "└─ documents v" in out and "└─ sentences v" in out and "attributions v" in out
+    # the scorer's libraries, which make claims out of date when upgraded
+    assert f"scikit-learn-{importlib.metadata.version('scikit-learn')}" in out.splitlines()[0]
 
     assert cli(["diff", "attributions", str(claims_v - 1), str(claims_v), "--data", data]) == 0
     out = capsys.readouterr().out

@@ -576,10 +576,9 @@ class SpeakerResolver:
             for t in role_words:
                 if t.lower_ in GENDERED_ROLES:
                     described.setdefault(canonical, GENDERED_ROLES[t.lower_])
-            for tok in role_words:
-                self.roles.append(
-                    (ent.start_char, tok.lemma_.lower(), canonical, ent.sent.text.lower())
-                )
+            sentence = ent.sent.text.lower()
+            for role in [t.lemma_.lower() for t in role_words] + _title_roles(ent):
+                self.roles.append((ent.start_char, role, canonical, sentence))
         self._offsets = [m.offset for m in self.mentions]
         #: "m", "f" or absent per person: a title, else the given name, else
         #: a role noun (a woman may be a "spokesman": the name knows better).
@@ -618,7 +617,8 @@ class SpeakerResolver:
         "Trump" an ORG, and gives "Lynch", "DuVernay" or a transcript's
         "PENCE" no entity.  Only a proper noun heading the source counts ("the Trump
         campaign" stays the campaign), and only names the article gives in
-        full as a person."""
+        full as a person.  A name right after "the" is a title ("The Hill",
+        "the Guardian"); "the more moderate Kasich" is still Kasich."""
         if head is None or head.pos_ != "PROPN" or head.ent_type_ == "PERSON":
             return None
         words: list[Token] = []  # the name's words before the head, contiguous
@@ -626,17 +626,31 @@ class SpeakerResolver:
             if left.dep_ != "compound" or left.pos_ != "PROPN" or left.i != head.i - len(words) - 1:
                 break
             words.insert(0, left)
+        first = words[0] if words else head
+        if first.i > 0 and first.nbor(-1).dep_ == "det" and first.nbor(-1).head == head:
+            return None
         name = _clean_name(" ".join(t.text for t in [*words, head]))
         *given, surname = name.split() or [""]
         spelled = self._surnames.get(surname.casefold())
-        if spelled is None or (spelled.isupper() and len(spelled) <= 4):
-            return None  # an acronym: "the SVP" is the party, not "Junge SVP" misread as a person
+        if spelled is None or self._acronym(spelled):
+            return None
         if given:  # a full name: only as the article gives it
             folded = name.casefold()
             return next((f for f in self.full_names[spelled] if f.casefold() == folded), None)
         title = _title_gender(self.doc[(words[0] if words else head).i : head.i + 1])
         full = self._canonical(spelled, title)  # "Mr. Obama": Barack, not Michelle
         return full if full != spelled else None
+
+    def _acronym(self, surname: str) -> bool:
+        """A short capitalised "surname" in a full name not itself in
+        capitals is an acronym: "the SVP" is the party, not "Junge SVP"
+        misread as a person ("CRUZ" in a transcript naming "TED CRUZ" is
+        Ted Cruz)."""
+        return (
+            surname.isupper()
+            and len(surname) <= 4
+            and any(not full.isupper() for full in self.full_names[surname])
+        )
 
     def person_before(self, offset: int, pronoun: str = "") -> str | None:
         """The person a pronoun at ``offset`` most likely refers to."""
@@ -709,7 +723,9 @@ class SpeakerResolver:
             # with the same place or body ("Florida Sen. Marco Rubio").
             if role := self._by_role(head_lemma, span[0], org.text):
                 return role, "person"
-            if not (generic and org.label_ == "ORG"):  # "the State Department spokesman"
+            if org.root.text.casefold() in self._surnames:
+                return None, "anonymous"  # "the Trump aide": someone of Trump's
+            if not generic:  # "the State Department spokesman" keeps the department
                 return None, "person"
         if org is not None:
             return org.text, "organization"
@@ -725,7 +741,7 @@ class SpeakerResolver:
         """The last person before ``offset`` introduced with role ``lemma``
         (and, given a ``modifier``, with it in the same sentence)."""
         for start, role, name, sentence in reversed(self.roles):
-            if start < offset and role == lemma and (not modifier or modifier.lower() in sentence):
+            if start < offset and role == lemma and (not modifier or _mentions(sentence, modifier)):
                 return name
         return None
 
@@ -750,6 +766,11 @@ def _relative_antecedent(pronoun: Token | None) -> Token | None:
             return None
         tok = tok.head
     return None
+
+
+def _mentions(sentence: str, words: str) -> bool:
+    """Whether lower-cased ``sentence`` holds ``words`` as whole words."""
+    return re.search(rf"(?<!\w){re.escape(words.lower())}(?!\w)", sentence) is not None
 
 
 def _describes_one_person(entity: Span, head: Token | None, low: str) -> bool:
@@ -907,6 +928,23 @@ def _title_gender(ent: Span) -> str | None:
         if title in ("mrs", "ms"):
             return "f"
     return None
+
+
+#: Titles that say a role ("Sen. Marco Rubio" is "the Florida senator").
+TITLE_ROLES = {
+    "sen": ("senator",),
+    "senator": ("senator",),
+    "rep": ("representative", "congressman", "congresswoman", "lawmaker"),
+    "gov": ("governor",),
+    "governor": ("governor",),
+}
+
+
+def _title_roles(ent: Span) -> list[str]:
+    """The roles a title before or opening a name gives ("Sen.", "Gov.")."""
+    words = [ent.doc[ent.start - 1].text] if ent.start > 0 else []
+    words += [ent[0].text]
+    return [role for w in words for role in TITLE_ROLES.get(w.rstrip(".").lower(), ())]
 
 
 def _role_words(ent: Span) -> list[Token]:
