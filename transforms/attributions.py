@@ -149,6 +149,7 @@ DESCRIBED_PEOPLE = words(
     athlete coach champion player
     """
 )
+ONE_PERSON_NOUNS = PEOPLE_NOUNS | DESCRIBED_PEOPLE
 #: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
 #: Jane Doe"): evidence for which person a later "he" or "she" can be.  Job
 #: titles in "-man" are left out: women hold them too ("spokesman Hope Hicks").
@@ -562,8 +563,8 @@ class SpeakerResolver:
                 title_genders[_clean_name(ent.text).split()[-1]].add(title)
         self._surname_gender = {n: g.pop() for n, g in title_genders.items() if len(g) == 1}
         self.mentions: list[Mention] = []
-        #: (offset, role lemma, name, the sentence naming them, lower-cased)
-        self.roles: list[tuple[int, str, str, str]] = []
+        #: (offset, role lemma, name, the mention that gave the role)
+        self.roles: list[tuple[int, str, str, Span]] = []
         titled: dict[str, str] = {}  # name -> gender by a title ("Mrs.")
         described: dict[str, str] = {}  # name -> gender by a role noun ("his wife")
         for ent in people:
@@ -576,9 +577,8 @@ class SpeakerResolver:
             for t in role_words:
                 if t.lower_ in GENDERED_ROLES:
                     described.setdefault(canonical, GENDERED_ROLES[t.lower_])
-            sentence = ent.sent.text.lower()
             for role in [t.lemma_.lower() for t in role_words] + _title_roles(ent):
-                self.roles.append((ent.start_char, role, canonical, sentence))
+                self.roles.append((ent.start_char, role, canonical, ent))
         self._offsets = [m.offset for m in self.mentions]
         #: "m", "f" or absent per person: a title, else the given name, else
         #: a role noun (a woman may be a "spokesman": the name knows better).
@@ -615,10 +615,11 @@ class SpeakerResolver:
         that person's surname (or full name) but the entity recogniser
         labelled it otherwise or not at all: the small model often calls
         "Trump" an ORG, and gives "Lynch", "DuVernay" or a transcript's
-        "PENCE" no entity.  Only a proper noun heading the source counts ("the Trump
-        campaign" stays the campaign), and only names the article gives in
-        full as a person.  A name right after "the" is a title ("The Hill",
-        "the Guardian"); "the more moderate Kasich" is still Kasich."""
+        "PENCE" no entity.  Only a proper noun heading the source counts
+        ("the Trump campaign" stays the campaign), and only names the
+        article gives in full as a person.  A name right after "the" is a
+        title ("The Hill", "the Guardian"); "the more moderate Kasich" is
+        still Kasich."""
         if head is None or head.pos_ != "PROPN" or head.ent_type_ == "PERSON":
             return None
         words: list[Token] = []  # the name's words before the head, contiguous
@@ -637,7 +638,7 @@ class SpeakerResolver:
         if given:  # a full name: only as the article gives it
             folded = name.casefold()
             return next((f for f in self.full_names[spelled] if f.casefold() == folded), None)
-        title = _title_gender(self.doc[(words[0] if words else head).i : head.i + 1])
+        title = _title_gender(self.doc[first.i : head.i + 1])
         full = self._canonical(spelled, title)  # "Mr. Obama": Barack, not Michelle
         return full if full != spelled else None
 
@@ -740,8 +741,10 @@ class SpeakerResolver:
     def _by_role(self, lemma: str, offset: int, modifier: str | None = None) -> str | None:
         """The last person before ``offset`` introduced with role ``lemma``
         (and, given a ``modifier``, with it in the same sentence)."""
-        for start, role, name, sentence in reversed(self.roles):
-            if start < offset and role == lemma and (not modifier or _mentions(sentence, modifier)):
+        for start, role, name, mention in reversed(self.roles):
+            if start >= offset or role != lemma:
+                continue
+            if not modifier or _mentions(mention.sent.text.lower(), modifier):
                 return name
         return None
 
@@ -780,7 +783,7 @@ def _describes_one_person(entity: Span, head: Token | None, low: str) -> bool:
     of its people ("E.U. leaders") nor someone new ("a New York judge")."""
     if head is None or entity.start <= head.i < entity.end or head.tag_ != "NN":
         return False
-    if head.lemma_.lower() not in PEOPLE_NOUNS | DESCRIBED_PEOPLE:
+    if head.lemma_.lower() not in ONE_PERSON_NOUNS:
         return False
     return re.match(r"^(the|this|that)\b", low) is not None
 
@@ -917,12 +920,16 @@ def _is_subject(ent: Span) -> bool:
     return root.dep_ in ("nsubj", "nsubjpass")
 
 
+def _title_words(ent: Span) -> list[str]:
+    """Where a title stands: the word before a name and its first word,
+    lower-cased without the abbreviation's full stop ("Mrs.", "Sen.")."""
+    words = [ent.doc[ent.start - 1].text] if ent.start > 0 else []
+    return [w.rstrip(".").lower() for w in [*words, ent[0].text]]
+
+
 def _title_gender(ent: Span) -> str | None:
     """ "m" or "f" when a title gives the person's gender ("Mrs. Clinton")."""
-    words = [ent.doc[ent.start - 1].text] if ent.start > 0 else []
-    words += [ent[0].text]
-    for word in words:
-        title = word.rstrip(".").lower()
+    for title in _title_words(ent):
         if title == "mr":
             return "m"
         if title in ("mrs", "ms"):
@@ -942,9 +949,7 @@ TITLE_ROLES = {
 
 def _title_roles(ent: Span) -> list[str]:
     """The roles a title before or opening a name gives ("Sen.", "Gov.")."""
-    words = [ent.doc[ent.start - 1].text] if ent.start > 0 else []
-    words += [ent[0].text]
-    return [role for w in words for role in TITLE_ROLES.get(w.rstrip(".").lower(), ())]
+    return [role for title in _title_words(ent) for role in TITLE_ROLES.get(title, ())]
 
 
 def _role_words(ent: Span) -> list[Token]:
