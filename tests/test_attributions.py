@@ -433,31 +433,37 @@ def test_a_surname_without_a_title_takes_the_gender_its_titles_give(extract):
     assert "Michelle Obama" not in speakers and "Obama" in speakers
 
 
-def test_a_place_describing_a_person_is_not_the_speaker(extract):
-    # PolNeAR dev, usa-today 2016-09-08: "the California congressman" is
-    # Adam Schiff, introduced as "Rep." (a congressman) in the same sentence
-    # as California, not California speaking.
-    text = (
-        "Rep. Adam Schiff, the top Democrat on the House Intelligence Committee, called on "
-        "President Obama to retaliate against Russia for interference in the presidential "
-        'election -- meddling the California congressman said is designed to "sow discord" '
-        "in American politics and to help elect Donald Trump."
-    )
-    (row,) = _by_source(text, extract(text), "the California congressman")
-    assert (row["speaker"], row["source_type"]) == ("Adam Schiff", "person")
-
-
-def test_a_described_person_is_the_one_introduced_with_that_role(extract):
-    # PolNeAR train, west-journal 2016-03-10: "the Sanders aide" is the one
-    # introduced as "Sanders aide Jeff Weaver", not Sanders.
-    text = (
-        "Henry added the caption which reads, \u201cSanders aide Jeff Weaver told me photo "
-        "circulating of @HillaryClinton w/staff during debate break violates DNC rules.\u201d "
-        "The implication, according to the Sanders aide, is that Clinton cheated by meeting "
-        "with her staff during the break."
-    )
-    (row,) = _by_source(text, extract(text), "the Sanders aide")
-    assert (row["speaker"], row["source_type"]) == ("Jeff Weaver", "person")
+@pytest.mark.parametrize(
+    ("text", "source", "speaker"),
+    [
+        # PolNeAR dev, usa-today 2016-09-08: "the California congressman" is
+        # Adam Schiff, introduced as "Rep." (a congressman) in the same
+        # sentence as California, not California speaking.
+        (
+            "Rep. Adam Schiff, the top Democrat on the House Intelligence Committee, called "
+            "on President Obama to retaliate against Russia for interference in the "
+            "presidential election -- meddling the California congressman said is designed "
+            'to "sow discord" in American politics and to help elect Donald Trump.',
+            "the California congressman",
+            "Adam Schiff",
+        ),
+        # PolNeAR train, west-journal 2016-03-10: "the Sanders aide" is the one
+        # introduced as "Sanders aide Jeff Weaver", not Sanders.
+        (
+            "Henry added the caption which reads, \u201cSanders aide Jeff Weaver told me "
+            "photo circulating of @HillaryClinton w/staff during debate break violates DNC "
+            "rules.\u201d The implication, according to the Sanders aide, is that Clinton "
+            "cheated by meeting with her staff during the break.",
+            "the Sanders aide",
+            "Jeff Weaver",
+        ),
+    ],
+    ids=["place", "person"],
+)
+def test_a_described_person_is_the_one_introduced_with_that_role(extract, text, source, speaker):
+    """A place or a person's name describing one person is not the speaker."""
+    (row,) = _by_source(text, extract(text), source)
+    assert (row["speaker"], row["source_type"]) == (speaker, "person")
 
 
 def test_a_new_unnamed_adviser_is_not_an_earlier_one(extract):
