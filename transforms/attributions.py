@@ -549,27 +549,26 @@ class SpeakerResolver:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text  # Doc.text joins the tokens on every access
-        people = [e for e in doc.ents if e.label_ == "PERSON" and _clean_name(e.text)]
-        self.full_names, self.by_given_name = _full_names_by_use(
-            _clean_name(e.text) for e in people
-        )
+        named = [(e, _clean_name(e.text)) for e in doc.ents if e.label_ == "PERSON"]
+        #: each person mention with its cleaned name and the gender its title gives
+        people = [(e, name, _title_gender(e)) for e, name in named if name]
+        self.full_names, self.by_given_name = _full_names_by_use(name for _, name, _ in people)
         #: surname, case-folded ("PENCE" in a transcript) -> as the article spells it
         self._surnames = {surname.casefold(): surname for surname in self.full_names}
         #: surname -> the gender every title on it gives ("Mr. Obama" throughout:
         #: a bare "Obama" is not the "Michelle Obama" named once)
         title_genders: dict[str, set[str]] = collections.defaultdict(set)
-        for ent in people:
-            if title := _title_gender(ent):
-                title_genders[_clean_name(ent.text).split()[-1]].add(title)
+        for _, name, title in people:
+            if title:
+                title_genders[name.split()[-1]].add(title)
         self._surname_gender = {n: g.pop() for n, g in title_genders.items() if len(g) == 1}
         self.mentions: list[Mention] = []
         #: (offset, role lemma, name, the mention that gave the role)
         self.roles: list[tuple[int, str, str, Span]] = []
         titled: dict[str, str] = {}  # name -> gender by a title ("Mrs.")
         described: dict[str, str] = {}  # name -> gender by a role noun ("his wife")
-        for ent in people:
-            title = _title_gender(ent)
-            canonical = self._canonical(_clean_name(ent.text), title)
+        for ent, name, title in people:
+            canonical = self._canonical(name, title)
             self.mentions.append(Mention(ent.start_char, canonical, _is_subject(ent)))
             role_words = _role_words(ent)
             if title:
