@@ -387,6 +387,39 @@ def test_they_is_the_group_named_as_subject_before(extract):
     assert row["speaker"] == "Republicans"
 
 
+def test_they_continues_the_group_that_spoke_last(extract):
+    # PolNeAR train, USA Today 2015-12-07: no plural subject stands near the
+    # last two "They"; the Republicans resolved two sentences before still speak.
+    text = (
+        "Yet Republicans have already spent a significant amount of time on Benghazi, which "
+        "has fizzled, and they are circulating talking points on controversies that may be "
+        "harder to sell.\n\nFor instance: That Clinton also misjudged Syrian President Bashar "
+        'Assad, having referred to him as a "reformer." They are also focused on the '
+        "administration's drawdown of troops in Iraq, which they say left a vacuum for "
+        "terrorist activity to grow. They say Clinton advocated against leaving a residual "
+        "force in 2011."
+    )
+    rows = extract(text)
+    speakers = [
+        r["speaker"] for r in [*_by_source(text, rows, "They"), *_by_source(text, rows, "they")]
+    ]
+    assert speakers == ["Republicans"] * 4
+
+
+def test_they_is_no_document_that_spoke_before(extract):
+    # PolNeAR train, NYT 2016-06-08: "they" are Clinton's supporters, unnamed;
+    # the exit polls cited earlier do not say things.
+    text = (
+        "Mrs. Clinton has praised Mr. Obama's accomplishments over the past eight years, and "
+        "won more than 77 percent of the vote among blacks through the May 10 contests, "
+        "according to exit polls.\n\nTo her supporters, there may be a kind of strange logic "
+        "at work. Mrs. Clinton is somehow expected to project the toughness of a commander in "
+        "chief, the charisma of a drinking buddy, the warmth of a favorite aunt, they say."
+    )
+    (row,) = _by_source(text, extract(text), "they")
+    assert (row["speaker"], row["source_type"]) == (None, "anonymous")
+
+
 def test_a_persons_aides_are_not_the_person(extract):
     # PolNeAR dev, Washington Post 2016-09-16: the aides speak, unnamed.
     text = (
