@@ -420,6 +420,72 @@ def test_they_is_no_document_that_spoke_before(extract):
     assert (row["speaker"], row["source_type"]) == (None, "anonymous")
 
 
+def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
+    # PolNeAR dev, AP via Breitbart 2016-10-03: the last "nominee" before is
+    # Kaine, a Democrat; the Republican nominee is Trump.
+    text = (
+        "Connecticut’s tax commissioner says an internal review shows no one from the state "
+        "Department of Revenue Services released part of Republican presidential nominee "
+        "Donald Trump’s 1995 state income tax filings to the New York Times.\n\nRepublicans "
+        "are slamming Democratic vice presidential nominee Tim Kaine for his work past work "
+        "defending death row inmates.\n\nThe Republican nominee also outlined his "
+        "cybersecurity plan and vowed to harshly punish “those who violate classification "
+        "rules.”"
+    )
+    rows = _by_source(text, extract(text), "The Republican nominee")
+    assert {(r["speaker"], r["speaker_affiliation"]) for r in rows} == {
+        ("Donald Trump", "Republican")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "speaker", "source_type", "affiliation"),
+    [
+        pytest.param(
+            # PolNeAR dev, AP via Breitbart 2016-09-30.
+            "Voting fraud is, in fact, very rare. But a Homeland Security Department "
+            "official said Friday that hackers have targeted the voter registration systems "
+            "of more than 20 states in recent months.",
+            "a Homeland Security Department official",
+            None,
+            "anonymous",
+            "Homeland Security Department",
+            id="unnamed official",
+        ),
+        pytest.param(
+            # PolNeAR train, USA Today 2015-12-07.
+            "Michael O'Hanlon, a foreign policy expert at the Brookings Institution, says "
+            "Libya is the biggest trouble spot for Clinton.",
+            "Michael O'Hanlon, a foreign policy expert at the Brookings Institution",
+            "Michael O'Hanlon",
+            "person",
+            "the Brookings Institution",
+            id="named expert",
+        ),
+        pytest.param(
+            # PolNeAR dev, Washington Post 2016-09-16: Burma is where she went.
+            "Erin Murphy, a former Clinton aide who accompanied her to Burma in 2011, said "
+            "McConnell's trip was perhaps more important than Clinton's, even though it "
+            "received less international attention.",
+            "Erin Murphy, a former Clinton aide who accompanied her to Burma in 2011",
+            "Erin Murphy",
+            "person",
+            None,
+            id="a place in a clause",
+        ),
+    ],
+)
+def test_a_person_keeps_the_body_the_source_names(
+    extract, text, source, speaker, source_type, affiliation
+):
+    (row,) = _by_source(text, extract(text), source)
+    assert (row["speaker"], row["source_type"], row["speaker_affiliation"]) == (
+        speaker,
+        source_type,
+        affiliation,
+    )
+
+
 def test_a_persons_aides_are_not_the_person(extract):
     # PolNeAR dev, Washington Post 2016-09-16: the aides speak, unnamed.
     text = (

@@ -128,6 +128,8 @@ ANONYMOUS_WORDS = words(
     insiders spokesperson spokesman spokeswoman
     """
 )
+#: People who speak for a body: "a State Department spokesman" is the department's voice.
+SPOKESPEOPLE = words("spokesperson spokesman spokeswoman")
 #: Nouns for a person by what they do ("spokesperson", "adviser", "official").
 ROLE_NOUNS = PERSON_ROLES | ANONYMOUS_WORDS
 #: Nouns for people, which a group adjective or a name describes but does
@@ -188,6 +190,8 @@ class Attribution:
     confidence: float = 0.7
     speaker: str | None = None
     source_type: str = "none"
+    #: The organisation, group or place the source ties its person to.
+    affiliation: str | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -716,7 +720,13 @@ class SpeakerResolver:
         if words & {"sources", "source"}:
             return None, "anonymous"  # "sources among U.S. officials": unnamed people
         generic = head_lemma in ANONYMOUS_WORDS
-        if org is not None and _describes_one_person(org, head, low):
+        described = None if org is None else _one_person_described(org, head, low)
+        if described == "indefinite" and head_lemma not in SPOKESPEOPLE:
+            # "a White House official", "a New York judge": someone unnamed,
+            # of that body or place (their ``speaker_affiliation``).  A
+            # spokesperson speaks for the body and keeps it.
+            return None, "anonymous" if generic else "person"
+        if described == "definite":
             # "The Florida senator", "the NFL legend": the place or body only
             # describes someone named before, by role if the article gave it
             # with the same place or body ("Florida Sen. Marco Rubio").
@@ -728,13 +738,45 @@ class SpeakerResolver:
                 return None, "person"
         if org is not None:
             return org.text, "organization"
-        if _refers_back(head, low, generic) and (role := self._by_role(head_lemma, span[0])):
+        if _refers_back(head, low, generic) and (
+            role := self._by_role(head_lemma, span[0], _group_adjective(doc, span))
+        ):
             return role, "person"
         if generic:
             return None, "anonymous"
         if head is not None and head.pos_ == "PROPN":
             return text, "organization"
         return None, "anonymous"
+
+    def affiliation(self, attr: Attribution) -> str | None:
+        """The organisation, group or place a person's source ties them to.
+
+        An anonymous source is often all its affiliation ("a White House
+        official", "one GOP source in the room"), and a named one is often
+        introduced with it ("Michael O'Hanlon, a foreign policy expert at
+        the Brookings Institution"): analysts count voices by the body they
+        speak for.  Only for people, named or not; an organisation, a
+        medium or a document is its own affiliation.  None when the source
+        names no such entity besides the speaker, or only a surname the
+        recogniser took for an organisation ("McCrory's opponent").
+        """
+        if attr.source_type not in ("person", "anonymous"):
+            return None
+        found = [
+            ent
+            for start, end in attr.source
+            for ent in self.doc.ents
+            if ent.label_ in AFFILIATION_LABELS
+            and start <= ent.start_char
+            and ent.end_char <= end
+            and (attr.speaker is None or ent.text not in attr.speaker)
+            and ent.root.text.casefold() not in self._surnames
+            and _describes_the_person(ent, start)
+        ]
+        if not found:
+            return None
+        best = min(found, key=lambda e: (AFFILIATION_LABELS.index(e.label_), -e.start))
+        return re.sub(r"['’]s$", "", best.text)
 
     def _by_role(self, lemma: str, offset: int, modifier: str | None = None) -> str | None:
         """The last person before ``offset`` introduced with role ``lemma``
@@ -745,6 +787,44 @@ class SpeakerResolver:
             if not modifier or _mentions(mention.sent.text.lower(), modifier):
                 return name
         return None
+
+
+#: The letter a party takes after a US politician's name ("Sen. Elizabeth
+#: Warren (*D*-Mass.)", "Sen. Richard Burr (*R*-N.C.)").
+PARTY_LETTERS = {"democratic": "d", "democrat": "d", "republican": "r", "gop": "r"}
+
+
+#: Entity labels an affiliation is read from, the most telling first: an
+#: organisation ("an expert at *the Brookings Institution*") before a group
+#: ("a *Republican* strategist") before a place ("a senior *U.S.* official").
+AFFILIATION_LABELS = ("ORG", "NORP", "GPE")
+
+#: Prepositions that tie a person to a body or place ("Gov. Tomblin *of*
+#: West Virginia", "a professor *at* Princeton", "the top Democrat *on* the
+#: committee"), unlike "a consultant *on* Burma" for a place.
+_ORG_PREPOSITIONS = frozenset({"of", "from", "in", "at", "for", "with", "on"})
+_PLACE_PREPOSITIONS = frozenset({"of", "from", "in", "at", "for"})
+
+
+def _describes_the_person(ent: Span, source_start: int) -> bool:
+    """Whether a body, group or place in a source says whom the person
+    belongs to, not what they did: outside a clause, only under a
+    preposition that ties ("an expert *at* Brookings", not "a consultant *on*
+    Burma"); inside one ("who ..."), only a body they work at or head
+    ("who studies tax policy *at* the American Enterprise Institute", "who
+    heads *the Center*"), not where they went ("who accompanied her to
+    Burma") or what they wrote about ("a book analyzing *GOP* debates")."""
+    root = ent.root
+    org = ent.label_ == "ORG"
+    under_preposition = root.dep_ == "pobj"
+    ties = _ORG_PREPOSITIONS if org else _PLACE_PREPOSITIONS
+    if under_preposition and root.head.lower_ not in ties:
+        return False
+    tok, in_clause = root, False
+    while tok.head.i != tok.i and tok.head.idx >= source_start:
+        in_clause = in_clause or tok.dep_ in ("relcl", "acl", "advcl")
+        tok = tok.head
+    return not in_clause or (org and (under_preposition or root.dep_ == "dobj"))
 
 
 def _relative_antecedent(pronoun: Token | None) -> Token | None:
@@ -770,20 +850,39 @@ def _relative_antecedent(pronoun: Token | None) -> Token | None:
 
 
 def _mentions(sentence: str, words: str) -> bool:
-    """Whether lower-cased ``sentence`` holds ``words`` as whole words."""
-    return re.search(rf"(?<!\w){re.escape(words.lower())}(?!\w)", sentence) is not None
+    """Whether lower-cased ``sentence`` holds ``words`` as whole words, or
+    the party letter that stands for them ("(d-mass.)" for "Democratic")."""
+    if re.search(rf"(?<!\w){re.escape(words.lower())}(?!\w)", sentence):
+        return True
+    letter = PARTY_LETTERS.get(words.lower())
+    return letter is not None and re.search(rf"\(\s*{letter}\s*[-–)]", sentence) is not None
 
 
-def _describes_one_person(entity: Span, head: Token | None, low: str) -> bool:
-    """Whether a source is a definite description of one person that an
-    entity only modifies ("*The Florida* senator", "the *NFL* legend",
-    "*the Senate Democratic* leader"), not the entity itself nor a group
-    of its people ("E.U. leaders") nor someone new ("a New York judge")."""
+def _one_person_described(entity: Span, head: Token | None, low: str) -> str | None:
+    """Whether a source describes one person that an entity only modifies,
+    and how: ``"definite"`` for someone named before ("*The Florida*
+    senator", "the *NFL* legend", "*the Senate Democratic* leader"),
+    ``"indefinite"`` for someone new ("a *White House* official", "a *New
+    York* judge"); None for the entity itself or a group of its people
+    ("E.U. leaders")."""
     if head is None or entity.start <= head.i < entity.end or head.tag_ != "NN":
-        return False
+        return None
     if head.lemma_.lower() not in ONE_PERSON_NOUNS:
-        return False
-    return re.match(r"^(the|this|that)\b", low) is not None
+        return None
+    if re.match(r"^(the|this|that)\b", low):
+        return "definite"
+    if re.match(r"^(a|an|another|one)\b", low):
+        return "indefinite"
+    return None
+
+
+def _group_adjective(doc: Doc, span: tuple[int, int]) -> str | None:
+    """A party or nationality describing the source ("the *Republican*
+    nominee"): the person it refers back to was introduced with it."""
+    for ent in doc.char_span(*span, alignment_mode="expand").ents:
+        if ent.label_ == "NORP" and ent.root.dep_ == "amod":
+            return ent.text
+    return None
 
 
 def _refers_back(head: Token | None, low: str, generic: bool) -> bool:
@@ -1761,6 +1860,7 @@ def document_attributions(
     resolver = SpeakerResolver(doc)
     for n, attr in enumerate(found):
         attr.speaker, attr.source_type = resolver.resolve(attr, found[:n])
+        attr.affiliation = resolver.affiliation(attr)
     if model is not None:
         continue_quotations(found, quotes, body, doc)
     starts = [s[1] for s in sentences]
@@ -1796,6 +1896,7 @@ def _row(doc_id, n, text, attr: Attribution, sentences, starts) -> dict:
         "content_spans": spans(attr.content),
         "speaker": attr.speaker,
         "source_type": attr.source_type,
+        "speaker_affiliation": attr.affiliation,
         "cue_lemma": attr.cue_lemma,
         "quote_type": quote_type(text, attr.content),
         "sentence_ids": sentence_ids,

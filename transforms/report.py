@@ -616,6 +616,7 @@ def _attribution_details(key: str, a: Row) -> str:
         + _dl(
             [
                 ("speaker", f"{speaker} ({_get(a, 'source_type', '?')})"),
+                ("affiliation", a.get("speaker_affiliation")),
                 ("source", a.get("source_text")),
                 ("cue", f"{_get(a, 'cue_text', '')} ({_get(a, 'cue_lemma', '')})"),
                 ("quote", a.get("quote_type")),

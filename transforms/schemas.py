@@ -78,6 +78,9 @@ ATTRIBUTIONS = pa.schema(
         ("content_spans", SPANS),
         ("speaker", pa.string()),
         ("source_type", pa.string()),
+        # The organisation, group or place a person's source names
+        # ("a White House official" -> "White House"); null otherwise.
+        ("speaker_affiliation", pa.string()),
         ("cue_lemma", pa.string()),
         ("quote_type", pa.string()),
         ("sentence_ids", pa.list_(pa.int64())),
