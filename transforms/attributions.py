@@ -765,7 +765,7 @@ class SpeakerResolver:
         found = [
             ent
             for start, end in attr.source
-            for ent in self.doc.ents
+            for ent in self.doc.char_span(start, end, alignment_mode="expand").ents
             if ent.label_ in AFFILIATION_LABELS
             and start <= ent.start_char
             and ent.end_char <= end
