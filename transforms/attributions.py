@@ -122,14 +122,14 @@ NOUN_CUES = words(
     understanding estimate assertion insistence point judgment
     """
 )
-ANONYMOUS_WORDS = words(
-    """
-    source sources official officials aide aides person people insider
-    insiders spokesperson spokesman spokeswoman
-    """
-)
 #: People who speak for a body: "a State Department spokesman" is the department's voice.
 SPOKESPEOPLE = words("spokesperson spokesman spokeswoman")
+ANONYMOUS_WORDS = SPOKESPEOPLE | words(
+    """
+    source sources official officials aide aides person people insider
+    insiders
+    """
+)
 #: Nouns for a person by what they do ("spokesperson", "adviser", "official").
 ROLE_NOUNS = PERSON_ROLES | ANONYMOUS_WORDS
 #: Nouns for people, which a group adjective or a name describes but does
@@ -765,7 +765,7 @@ class SpeakerResolver:
         found = [
             ent
             for start, end in attr.source
-            for ent in self.doc.char_span(start, end, alignment_mode="expand").ents
+            for ent in _entities(self.doc, (start, end))
             if ent.label_ in AFFILIATION_LABELS
             and start <= ent.start_char
             and ent.end_char <= end
@@ -876,10 +876,17 @@ def _one_person_described(entity: Span, head: Token | None, low: str) -> str | N
     return None
 
 
+def _entities(doc: Doc, span: tuple[int, int]) -> list[Span]:
+    """The named entities overlapping a character span (none for a span
+    that holds no token)."""
+    tokens = doc.char_span(*span, alignment_mode="expand")
+    return [] if tokens is None else list(tokens.ents)
+
+
 def _group_adjective(doc: Doc, span: tuple[int, int]) -> str | None:
     """A party or nationality describing the source ("the *Republican*
     nominee"): the person it refers back to was introduced with it."""
-    for ent in doc.char_span(*span, alignment_mode="expand").ents:
+    for ent in _entities(doc, span):
         if ent.label_ == "NORP" and ent.root.dep_ == "amod":
             return ent.text
     return None
