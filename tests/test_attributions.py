@@ -473,6 +473,18 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
             None,
             id="a place in a clause",
         ),
+        pytest.param(
+            # PolNeAR dev, HuffPost 2016-09-27: Oklahoma sues the EPA; he is a Republican.
+            "“It's an invasion, in our estimation, of the state regulatory domain,” Scott "
+            "Pruitt, the Republican attorney general of Oklahoma, one of the states suing the "
+            "EPA, said at a Washington event this month.",
+            "Scott Pruitt, the Republican attorney general of Oklahoma, one of the states "
+            "suing the EPA",
+            "Scott Pruitt",
+            "person",
+            "Republican",
+            id="a body in a clause about a state",
+        ),
     ],
 )
 def test_a_person_keeps_the_body_the_source_names(

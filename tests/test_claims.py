@@ -346,6 +346,7 @@ def test_hedged_prediction(run):
     assert claim["stance"] == "speculates"
     assert claim["claim_type"] == "prediction"
     assert claim["speaker"] == "Oleksiy Reznikov"
+    assert claim["speaker_affiliation"] == "Ukrainian"  # the attribution's, copied
 
 
 def test_reportedly_is_a_hedge(run):

@@ -105,6 +105,23 @@ def test_sample_speakers_resolve_pronoun_and_nominal(sample):
     assert _by_cue(attributions, "said", "Kirby")["speaker"] == "John Kirby"
 
 
+def test_sample_speakers_keep_the_body_named_once(sample):
+    # "Pentagon spokesperson John Kirby" is of the Pentagon in all his
+    # attributions; the anonymous sources are American officials.
+    _, attributions = sample
+    kirby = [a for a in attributions if a["speaker"] == "John Kirby"]
+    assert len(kirby) >= 4
+    assert {a["speaker_affiliation"] for a in kirby} == {"Pentagon"}
+    sources = _by_cue(
+        attributions, "according to", "its sources among former and current U.S. officials"
+    )
+    assert sources["speaker_affiliation"] == "U.S."
+    assert (
+        _by_cue(attributions, "reported", "U.S. news broadcaster NBC")["speaker_affiliation"]
+        is None
+    )
+
+
 def test_sample_quote_types(sample):
     _, attributions = sample
     assert _by_cue(attributions, "said", "Kirby")["quote_type"] == "direct"

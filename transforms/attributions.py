@@ -813,18 +813,36 @@ def _describes_the_person(ent: Span, source_start: int) -> bool:
     Burma"); inside one ("who ..."), only a body they work at or head
     ("who studies tax policy *at* the American Enterprise Institute", "who
     heads *the Center*"), not where they went ("who accompanied her to
-    Burma") or what they wrote about ("a book analyzing *GOP* debates")."""
+    Burma"), what they wrote about ("a book analyzing *GOP* debates") or
+    where a thing happened ("a speech she delivered at *New York
+    University*")."""
     root = ent.root
     org = ent.label_ == "ORG"
     under_preposition = root.dep_ == "pobj"
     ties = _ORG_PREPOSITIONS if org else _PLACE_PREPOSITIONS
     if under_preposition and root.head.lower_ not in ties:
         return False
-    tok, in_clause = root, False
+    clauses = []
+    tok = root
     while tok.head.i != tok.i and tok.head.idx >= source_start:
-        in_clause = in_clause or tok.dep_ in ("relcl", "acl", "advcl")
+        if tok.dep_ in ("relcl", "acl", "advcl") or tok.pos_ == "VERB":
+            clauses.append(tok)
         tok = tok.head
-    return not in_clause or (org and (under_preposition or root.dep_ == "dobj"))
+    if not clauses:
+        return True
+    clause = clauses[0]
+    if not org or (clause.dep_ == "relcl" and not _said_of_the_person(clause)):
+        return False
+    # "teaching *at* New York University", "who heads *the Center*"; not
+    # "one of the states suing *the EPA*".
+    return under_preposition or (root.dep_ == "dobj" and clause.dep_ == "relcl")
+
+
+def _said_of_the_person(clause: Token) -> bool:
+    """Whether a clause in a source is about the person ("*who* heads the
+    Center"), not about a thing the source names ("a speech *Mrs. Clinton*
+    delivered at New York University", "a book analyzing ...")."""
+    return any(c.dep_ == "nsubj" and c.lower_ in ("who", "that") for c in clause.children)
 
 
 def _relative_antecedent(pronoun: Token | None) -> Token | None:
@@ -1868,10 +1886,25 @@ def document_attributions(
     for n, attr in enumerate(found):
         attr.speaker, attr.source_type = resolver.resolve(attr, found[:n])
         attr.affiliation = resolver.affiliation(attr)
+    share_affiliations(found)
     if model is not None:
         continue_quotations(found, quotes, body, doc)
     starts = [s[1] for s in sentences]
     return [_row(doc_id, n, text, attr, sentences, starts) for n, attr in enumerate(found)]
+
+
+def share_affiliations(found: Sequence[Attribution]) -> None:
+    """Give each person the affiliation their source stated once in all
+    their attributions of the article: "Pentagon spokesperson John Kirby"
+    is of the Pentagon when later "Kirby said" or "he said", so that
+    counting voices by body counts all of his."""
+    stated: dict[str, str] = {}
+    for attr in found:
+        if attr.source_type == "person" and attr.speaker and attr.affiliation:
+            stated.setdefault(attr.speaker, attr.affiliation)
+    for attr in found:
+        if attr.source_type == "person" and attr.speaker and attr.affiliation is None:
+            attr.affiliation = stated.get(attr.speaker)
 
 
 def _row(doc_id, n, text, attr: Attribution, sentences, starts) -> dict:

@@ -1350,6 +1350,8 @@ def claim_row(
         "claim_type": claim_type(span, attr["cue_lemma"] if attr else None, numbers, doc_text),
         "attribution_id": attr["attribution_id"] if attr else None,
         "speaker": attr["speaker"] if attr else None,
+        # (``get``: attributions stored before the column existed lack it.)
+        "speaker_affiliation": attr.get("speaker_affiliation") if attr else None,
         "stance": stance(attr, span, bool(cues)),
         "hedged": bool(cues),
         "hedge_cues": cues,

@@ -130,6 +130,8 @@ CLAIMS = pa.schema(
         ("claim_type", pa.string()),
         ("attribution_id", pa.string()),
         ("speaker", pa.string()),
+        # The linked attribution's speaker_affiliation.
+        ("speaker_affiliation", pa.string()),
         # How the source stands to the claim: see CLAIM_STANCES.
         ("stance", pa.string()),
         ("hedged", pa.bool_()),
