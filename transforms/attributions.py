@@ -485,6 +485,18 @@ def according_to_attributions(sent: Span) -> list[Attribution]:
 # --------------------------------------------------------------- speakers
 
 
+def _entities(doc: Doc, span: tuple[int, int]) -> list[Span]:
+    """The named entities overlapping a character span (none for a span
+    that holds no token)."""
+    tokens = doc.char_span(*span, alignment_mode="expand")
+    return [] if tokens is None else list(tokens.ents)
+
+
+def _is_group_adjective(ent: Span) -> bool:
+    """A party or nationality used as an adjective ("*Republican* insiders")."""
+    return ent.label_ == "NORP" and ent.root.dep_ == "amod"
+
+
 def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | None = None):
     """The entity of one of ``labels`` inside ``span``: the one holding the
     head token if any, else the longest.  Some entities only describe the
@@ -496,12 +508,12 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
     names a member (:func:`_named_member`)."""
     people = head is not None and head.lemma_.lower() in PEOPLE_NOUNS
     best = None
-    for ent in doc.ents:
+    for ent in _entities(doc, span):
         if ent.label_ in labels and span[0] <= ent.start_char and ent.end_char <= span[1]:
             if head is not None and ent.start <= head.i < ent.end:
                 return ent
             if people and (
-                (ent.label_ == "NORP" and ent.root.dep_ == "amod")
+                _is_group_adjective(ent)
                 or (
                     ent.label_ == "PERSON"
                     and head.tag_ in ("NNS", "NNPS")
@@ -894,18 +906,11 @@ def _one_person_described(entity: Span, head: Token | None, low: str) -> str | N
     return None
 
 
-def _entities(doc: Doc, span: tuple[int, int]) -> list[Span]:
-    """The named entities overlapping a character span (none for a span
-    that holds no token)."""
-    tokens = doc.char_span(*span, alignment_mode="expand")
-    return [] if tokens is None else list(tokens.ents)
-
-
 def _group_adjective(doc: Doc, span: tuple[int, int]) -> str | None:
     """A party or nationality describing the source ("the *Republican*
     nominee"): the person it refers back to was introduced with it."""
     for ent in _entities(doc, span):
-        if ent.label_ == "NORP" and ent.root.dep_ == "amod":
+        if _is_group_adjective(ent):
             return ent.text
     return None
 
