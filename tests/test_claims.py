@@ -984,3 +984,61 @@ def test_fast_tfidf_gives_the_vectorizers_own_matrices(parse_text):
     ):
         assert _same_matrix(tfidf(vectorizer, rows), vectorizer.transform(rows)), vectorizer
     assert tfidf(model.word_vectorizer, []).shape == (0, len(model.word_vectorizer.vocabulary_))
+
+
+CLAIMBUSTER_DEV = SHARED / "eval" / "claimbuster" / "claimbuster_dev.jsonl"
+
+
+@pytest.mark.skipif(not CLAIMBUSTER_DEV.is_file(), reason="shared eval data absent")
+def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys):
+    """`claimflow eval claims --cv` end to end on every 16th ClaimBuster
+    record: both models are fitted per fold, every record is scored, and the
+    claim stage's timing is reported beside the parse's."""
+    import gc
+    import json
+
+    from flows.cli import main
+
+    lines = CLAIMBUSTER_DEV.read_text(encoding="utf-8").splitlines()[::16]
+    gold = tmp_path / "slice.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        assert main(["eval", "claims", "--gold", str(gold), "--cv", "2", "--json"]) == 0
+    finally:
+        gc.unfreeze()  # the eval freezes its parsed corpus for its own process
+    result = json.loads(capsys.readouterr().out)
+    positives = sum(json.loads(line)["label"] for line in lines)
+    assert result["claims"]["n"] == len(lines) and 0 < positives < len(lines)
+    # Labelling everything check-worthy would give F1 2p/(1+p) < 0.4 and AP = p.
+    assert result["claims"]["f1"] > 0.55
+    assert result["claims"]["ap"] > 2 * positives / len(lines)
+    assert "f1" in result["tfidf_baseline"] and len(result["base_rates"]) == 2
+    assert sum(row["n"] for row in result["reliability"]) == len(lines)
+    assert result["seconds"]["parse"] > 0 and 0 < result["seconds"]["ratio"] < 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "no such file"),
+        ('{"id": "a", "text": "Taxes rose.", "label": 1}\n{"id": "b", "te', ":2: not JSON"),
+        ('{"id": "a", "text": "Taxes rose.", "label": "yes"}\n', ":1: label is 0 or 1"),
+        ('{"id": "a", "label": 0}\n', ":1: the record has no text"),
+        ('{"id": "a", "text": "Taxes rose 4 percent.", "label": 1}\n', "only label 1"),
+    ],
+)
+def test_eval_and_train_name_the_gold_file_and_the_reason(tmp_path, capsys, content, reason):
+    from flows.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    if content is not None:
+        gold.write_text(content, encoding="utf-8")
+    out = tmp_path / "model.joblib"
+    for argv in (
+        ["eval", "claims", "--gold", str(gold), "--cv", "2"],
+        ["train", "claims", "--gold", str(gold), "--out", str(out)],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert str(gold) in err and reason in err
+    assert not out.exists()

@@ -56,6 +56,16 @@ def token_columns(span: Span, attrs: Sequence[int]) -> list[list[int]]:
     return by_attrs[key][span.start : span.end].tolist()
 
 
+def forget_token_columns() -> None:
+    """Drop every document's cached attribute rows (:func:`token_columns`).
+
+    They go with their ``Doc`` anyway; this is for timing the claim stage
+    more than once on the same docs, where each run must read them anew,
+    as the single run of a batch does.
+    """
+    _DOC_COLUMNS.clear()
+
+
 def span_text(span: Span, doc_text: str | None) -> str:
     """``span.text``, sliced from the document's text when the caller has it
     (``Span.text`` joins the span's tokens anew on every access)."""
