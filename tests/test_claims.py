@@ -587,6 +587,37 @@ def test_ranges_suffixes_and_exact_numbers(run, text, expected):
     assert {k: q[k] for k in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A change is two exact figures, also with the sign between "from"
+        # and the number; an entity that spaCy ends on "to $" or "percent
+        # to" leaves those words to the gap between the two.
+        (
+            "Average wages rose from $35,000 to $60,000 a year.",
+            [("$35,000", 35000.0, False), ("$60,000", 60000.0, False)],
+        ),
+        (
+            "The price of a barrel fell from $60 to $35 last year.",
+            [("$60", 60.0, False), ("$35", 35.0, False)],
+        ),
+        (
+            "Unemployment fell from 10 percent to 4.9 percent.",
+            [("10 percent", 10.0, False), ("4.9 percent", 4.9, False)],
+        ),
+        # A range whose bounds carry a multiplier each is still a range.
+        (
+            "The plan would cut taxes by $4 trillion to $5 trillion over a decade.",
+            [("$4 trillion to $5 trillion", 4e12, True)],
+        ),
+    ],
+)
+def test_a_change_is_two_figures_and_a_range_one(run, text, expected):
+    rows, _, _ = run(text)
+    found = [(q["text"], q["value"], q["approximate"]) for r in rows for q in r["quantities"]]
+    assert found == expected
+
+
 def test_short_number_statements_are_claims(run):
     rows, _, _ = run("Inflation hit 7%.")
     (claim,) = rows
@@ -980,7 +1011,9 @@ def test_fast_tfidf_gives_the_vectorizers_own_matrices(parse_text):
         (model.role_vectorizer, roles),
         (cased_chars.fit(texts), texts),
         (TfidfVectorizer(ngram_range=(2, 3), min_df=2, norm="l1").fit(texts), texts),
+        (TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 7)).fit(texts), texts),
         (TfidfVectorizer(analyzer="char", ngram_range=(2, 4)).fit(texts), texts),  # fallback
+        (TfidfVectorizer(analyzer="char_wb", strip_accents="unicode").fit(texts), texts),
     ):
         assert _same_matrix(tfidf(vectorizer, rows), vectorizer.transform(rows)), vectorizer
     assert tfidf(model.word_vectorizer, []).shape == (0, len(model.word_vectorizer.vocabulary_))

@@ -1003,19 +1003,42 @@ _RANGE_WORDS = ("to", "-", "–")
 _RANGE_VERBS = words("range vary anywhere")
 
 
-def _range_bounds(low: Token, joint: Token, high: Token) -> bool:
-    """Whether ``low joint high`` ("100,000 to 250,000", "10-15") reads as a
-    range: two digit numbers joined by "to" or a dash, the second larger
-    (so not a score or ratio, "52 to 38", "3-1"), and not a change ("fell
-    from 73 to 63"; but "ranged from 10 to 20" is a range)."""
-    if joint.lower_ not in _RANGE_WORDS or not (_numeral(low) and _numeral(high)):
+def _range_bounds(low: Sequence[Token], joint: Token, high: Sequence[Token]) -> bool:
+    """Whether ``low joint high`` ("100,000 to 250,000", "10-15", "$4 trillion
+    to $5 trillion") reads as a range: two numbers written in digits joined by
+    "to" or a dash, the second larger (so not a score or ratio, "52 to 38",
+    "3-1"), and not a change ("fell from 73 to 63", "rose from $35,000 to
+    $60,000"; but "ranged from 10 to 20" is a range)."""
+    if joint.lower_ not in _RANGE_WORDS:
         return False
-    if (_number_value([low]) or 0) >= (_number_value([high]) or 0):
+    if not (any(_numeral(t) for t in low) and any(_numeral(t) for t in high)):
         return False
-    doc = low.doc
-    if low.i > 0 and doc[low.i - 1].lower_ == "from":
-        return low.i > 1 and doc[low.i - 2].lemma_.lower() in _RANGE_VERBS
+    if (_number_value(low) or 0) >= (_number_value(high) or 0):
+        return False
+    doc = low[0].doc
+    before = low[0].i - 1
+    while before >= 0 and doc[before].text in _CURRENCIES:
+        before -= 1
+    if before >= 0 and doc[before].lower_ == "from":
+        return before > 0 and doc[before - 1].lemma_.lower() in _RANGE_VERBS
     return True
+
+
+def _last_number(group: Sequence[Token]) -> list[Token]:
+    """The group's last number in digits with what follows it ("5 trillion"
+    of "$4 trillion to $5 trillion"), or the whole group if it has none."""
+    starts = [k for k, t in enumerate(group) if _numeral(t)]
+    return list(group[starts[-1] :]) if starts else list(group)
+
+
+def _without_dangling_ends(group: list[Token]) -> list[Token]:
+    """A number group without the range word or currency sign that spaCy's
+    entity sometimes ends on ("$60 to $" before "35", "10 percent to"):
+    they belong between this number and the next."""
+    end = len(group)
+    while end > 1 and (group[end - 1].lower_ in _RANGE_WORDS or group[end - 1].text in _CURRENCIES):
+        end -= 1
+    return group[:end]
 
 
 def _joined_ranges(groups: list[list[Token]]) -> list[list[Token]]:
@@ -1027,13 +1050,11 @@ def _joined_ranges(groups: list[list[Token]]) -> list[list[Token]]:
         if prev is not None:
             doc = group[0].doc
             between = doc[prev[-1].i + 1 : group[0].i]
-            high = [t for t in group if t.text not in _CURRENCIES][:1]
             joint = [t for t in between if t.text not in _CURRENCIES]
             if (
-                high
-                and len(joint) == 1
+                len(joint) == 1
                 and all(t.i == joint[0].i or t.text in _CURRENCIES for t in between)
-                and _range_bounds(prev[-1], joint[0], high[0])
+                and _range_bounds(_last_number(prev), joint[0], group)
             ):
                 out[-1] = [*prev, *between, *group]
                 continue
@@ -1042,12 +1063,11 @@ def _joined_ranges(groups: list[list[Token]]) -> list[list[Token]]:
 
 
 def _is_range(group: Sequence[Token]) -> bool:
-    """Whether a number group holds a range (see :func:`_range_bounds`);
-    currency signs between the bounds do not count."""
-    bare = [t for t in group if t.text not in _CURRENCIES]
+    """Whether a number group holds a range (see :func:`_range_bounds`)."""
     return any(
-        _range_bounds(low, joint, high)
-        for low, joint, high in zip(bare, bare[1:], bare[2:], strict=False)
+        _range_bounds(_last_number(group[:k]), t, group[k + 1 :])
+        for k, t in enumerate(group)
+        if 0 < k < len(group) - 1 and t.lower_ in _RANGE_WORDS
     )
 
 
@@ -1088,7 +1108,8 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
         g for g in groups if not (len(g) == 1 and g[0].lower_ == "one" and g[0].dep_ != "nummod")
     ]
     out = []
-    for group in _joined_ranges(sorted(groups, key=lambda g: g[0].i)):
+    groups = [_without_dangling_ends(g) for g in sorted(groups, key=lambda g: g[0].i)]
+    for group in _joined_ranges(groups):
         group = _with_symbol_and_multiplier(group, span)
         numbers = [t for t in group if t.like_num or t.lower_ in _MULTIPLIERS or _numeral(t)]
         value = _number_value(numbers)
