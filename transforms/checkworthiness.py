@@ -16,6 +16,7 @@ model arrives fitted, as an object; ``flows`` reads and writes the artifact.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Sequence
 from dataclasses import MISSING, dataclass
@@ -293,7 +294,7 @@ def _fast_path(vectorizer: Any) -> str | None:
     """Which of :func:`tfidf`'s own computations fits the vectoriser, if any."""
     if vectorizer.binary or vectorizer.preprocessor is not None or vectorizer.input != "content":
         return None
-    if vectorizer.analyzer == "char_wb":
+    if vectorizer.analyzer == "char_wb" and vectorizer.strip_accents is None:
         return "char"
     if vectorizer.analyzer == "word" and vectorizer.stop_words is None:
         return "token"
@@ -323,13 +324,12 @@ def char_tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
 
     The ``char_wb`` analyser cuts n-grams inside each whitespace-separated
     word, so a text's n-gram counts are the sum of its words' counts.  Each
-    distinct word is analysed once (by the vectoriser's own analyser) and
-    the counts are summed by a sparse product: texts × words times words ×
-    n-grams.
+    distinct word is cut once (:func:`word_grams`), all their n-grams are
+    looked up in one pass, and the counts are summed by a sparse product:
+    texts × words times words × n-grams.
     """
     from scipy import sparse
 
-    analyse = vectorizer.build_analyzer()
     vocabulary = vectorizer.vocabulary_
     word_ids: dict[str, int] = {}
     occurrences: list[int] = []
@@ -338,18 +338,35 @@ def char_tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
         cased = text.lower() if vectorizer.lowercase else text
         occurrences.extend(word_ids.setdefault(w, len(word_ids)) for w in cased.split())
         text_ends.append(len(occurrences))
-    grams: list[int] = []
-    word_ends = [0]
+    grams: list[str] = []
+    counts: list[int] = []
     for word in word_ids:
-        grams.extend(vocabulary[g] for g in analyse(word) if g in vocabulary)
-        word_ends.append(len(grams))
+        cut = word_grams(word, *vectorizer.ngram_range)
+        grams.extend(cut)
+        counts.append(len(cut))
+    columns = np.fromiter(map(vocabulary.get, grams, itertools.repeat(-1)), np.int64, len(grams))
+    words = np.repeat(np.arange(len(word_ids)), counts)
+    known = columns >= 0
     by_text = sparse.csr_matrix(
         (np.ones(len(occurrences)), occurrences, text_ends), shape=(len(texts), len(word_ids))
     )
     by_word = sparse.csr_matrix(
-        (np.ones(len(grams)), grams, word_ends), shape=(len(word_ids), len(vocabulary))
+        (np.ones(int(known.sum())), (words[known], columns[known])),
+        shape=(len(word_ids), len(vocabulary)),
     )
     return _weighted(sparse.csr_matrix(by_text @ by_word), vectorizer)
+
+
+def word_grams(word: str, low: int, high: int) -> list[str]:
+    """One word's ``char_wb`` n-grams, as scikit-learn's analyser cuts them:
+    the word padded with a space on each side, every window of each length
+    from ``low`` to ``high``, and a padded word no longer than a length
+    counted once, whole.  Cut here rather than by the analyser, which runs
+    its preprocessing and whitespace regex again on every word."""
+    padded = f" {word} "
+    size = len(padded)
+    lengths = range(low, min(high, size) + 1) if low <= size else range(size, size + 1)
+    return [padded[i : i + n] for n in lengths for i in range(size - n + 1)]
 
 
 class _NgramKeys(NamedTuple):
