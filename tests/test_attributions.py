@@ -485,9 +485,64 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
             "Republican",
             id="a body in a clause about a state",
         ),
+        # A group of people is the body it names only if it speaks for it.
+        pytest.param(
+            # PolNeAR dev, Washington Post 2016-09-08.
+            "Political observers in Virginia and around the country say Scott deserves the "
+            "right of first refusal.",
+            "Political observers in Virginia and around the country",
+            None,
+            "anonymous",
+            "Virginia",
+            id="people from a place",
+        ),
+        pytest.param(
+            # PolNeAR train: the workers are of Carrier; they do not speak for it.
+            "In fact, many Carrier workers say that it was not so much Mr. Trump's nativist "
+            "talk on illegal immigrants that fired them up.",
+            "many Carrier workers",
+            None,
+            "anonymous",
+            "Carrier",
+            id="workers of a company",
+        ),
+        pytest.param(
+            # PolNeAR dev, New York Times 2016-09-12: officials speak for the body
+            # their phrase names, not for the one its apposition names.
+            "Officials at Homeland Security Investigations, a division of Immigration and "
+            "Customs Enforcement, said they were concerned that those who prepare overseas "
+            "documents may try to circumvent the program.",
+            "Officials at Homeland Security Investigations, a division of Immigration and "
+            "Customs Enforcement",
+            "Homeland Security Investigations",
+            "organization",
+            None,
+            id="officials of a body",
+        ),
+        pytest.param(
+            # PolNeAR train, New York Times: a member the group names speaks.
+            "Proponents, including the United States Conference of Mayors, have urged "
+            "Congress to leave the program intact, although they say they support some of "
+            "the changes lawmakers are expected to consider.",
+            "Proponents, including the United States Conference of Mayors",
+            "the United States Conference of Mayors",
+            "organization",
+            None,
+            id="a named member",
+        ),
+        pytest.param(
+            # PolNeAR dev, Washington Post 2016-09-26, a headline's bare role.
+            "Ah, friends once more: Ted Cruz endorses Donald Trump\n\nSenator from Texas says "
+            "he cannot allow Clinton to win the presidency.",
+            "Senator from Texas",
+            None,
+            "person",
+            "Texas",
+            id="a role from a place",
+        ),
     ],
 )
-def test_a_person_keeps_the_body_the_source_names(
+def test_who_a_described_source_is_and_the_body_it_names(
     extract, text, source, speaker, source_type, affiliation
 ):
     (row,) = _by_source(text, extract(text), source)

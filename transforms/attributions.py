@@ -138,7 +138,10 @@ PEOPLE_NOUNS = ROLE_NOUNS | words(
     """
     voter lawmaker legislator supporter critic resident citizen diplomat
     staffer insider strategist politician people man woman student worker
-    delegate donor elector socialist conservative liberal
+    delegate donor elector socialist conservative liberal observer advocate
+    developer investor scholar historian scientist researcher owner employee
+    parent immigrant farmer protester demonstrator opponent proponent backer
+    ally fan
     """
 )
 #: More nouns that describe one person the article names ("the NFL
@@ -152,6 +155,18 @@ DESCRIBED_PEOPLE = words(
     """
 )
 ONE_PERSON_NOUNS = PEOPLE_NOUNS | DESCRIBED_PEOPLE
+#: People who speak for the body their source names ("*Kremlin* officials",
+#: "members of *Congress*"), unlike those only from or about it ("observers
+#: in *Virginia*", "critics of *the White House*"): see :func:`_speaks_for`.
+BODY_VOICES = SPOKESPEOPLE | words(
+    """
+    official leader member aide representative minister officer executive
+    staffer diplomat ambassador lawmaker legislator delegate authority
+    """
+)
+#: Pronouns that stand for a group of people as a source ("*others* in the
+#: community", "*some* in the party").
+GROUP_PRONOUNS = words("others some many several few")
 #: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
 #: Jane Doe"): evidence for which person a later "he" or "she" can be.  Job
 #: titles in "-man" are left out: women hold them too ("spokesman Hope Hicks").
@@ -503,10 +518,15 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
     people who speak, they do not name them, and are passed over: a group
     adjective ("*Republican* insiders", "*Democratic* senators"; on an
     institution, "the *Turkish* government", it stands for the country and
-    stays) and a person's name on a group of people ("*McConnell* aides",
-    "supporters of *Sanders*": the aides speak, not McConnell), unless it
-    names a member (:func:`_named_member`)."""
+    stays), a person's name on a group of people ("*McConnell* aides",
+    "supporters of *Sanders*": the aides speak, not McConnell) unless it
+    names a member (:func:`_named_member`), and a body or place that a
+    group of people is from or about but does not speak for (see
+    :func:`_speaks_for`)."""
     people = head is not None and head.lemma_.lower() in PEOPLE_NOUNS
+    group = head is not None and (
+        (people and head.tag_ in ("NNS", "NNPS")) or head.lower_ in GROUP_PRONOUNS
+    )
     best = None
     for ent in _entities(doc, span):
         if ent.label_ in labels and span[0] <= ent.start_char and ent.end_char <= span[1]:
@@ -521,9 +541,43 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
                 )
             ):
                 continue
+            if (
+                group
+                and ent.label_ != "PERSON"
+                and not _speaks_for(ent, head)
+                # "Proponents, including *the Conference of Mayors*"; but "many
+                # of them conservative *Catholics*" only describes them.
+                and (ent.label_ == "NORP" or not _named_member(ent.root, head))
+            ):
+                continue
             if best is None or len(ent.text) > len(best.text):
                 best = ent
     return best
+
+
+def _speaks_for(ent: Span, people: Token) -> bool:
+    """Whether a group of people speaks for a body or place its source names.
+
+    Officials, leaders and members speak for the body their phrase names
+    ("*Kremlin* officials", "officials in *Beijing*", "members of *Congress*"),
+    so it is the speaker.  Other people are only from it or about it
+    ("observers in *Virginia*", "critics of *the White House*", "*Flint*
+    residents"): they are unnamed, and the body is their affiliation.  A
+    body further down the phrase is about something else ("leaders of
+    ethnic communities in *the U.S.*", "officials at HSI, a division of
+    *ICE*")."""
+    if people.lemma_.lower() not in BODY_VOICES:
+        return False
+    tok = ent.root
+    while tok.dep_ in _NOUN_MODIFIERS and tok.head.i != people.i and tok.head.i != tok.i:
+        tok = tok.head  # "*House* panel" in "members of the House panel"
+    if tok.head.i == people.i:
+        return tok.dep_ in _NOUN_MODIFIERS
+    preposition = tok.head
+    return tok.dep_ == "pobj" and preposition.dep_ == "prep" and preposition.head.i == people.i
+
+
+_NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
 def _named_member(name: Token, group: Token) -> bool:
@@ -533,14 +587,22 @@ def _named_member(name: Token, group: Token) -> bool:
     group is ("McConnell aides", "aides to the majority leader, Mitch
     McConnell", "officials in Ms. Merkel's government").  What decides is
     the word that attaches the name's phrase to the group."""
+    if any(c.lower_ in _MEMBER_WORDS and c.i < name.i for c in group.children):
+        # "Some observers, *including* University of North Carolina
+        # professor Zeynep Tufekci", even where the parser hangs the name on
+        # a later preposition.
+        return True
     tok = name
     for _ in range(8):
         if tok.head.i == group.i:
-            return tok.dep_ == "appos" or tok.lower_ in ("including", "like", "as", "among")
+            return tok.dep_ == "appos"
         if tok.head.i == tok.i:
             return False
         tok = tok.head
     return False
+
+
+_MEMBER_WORDS = frozenset({"including", "like", "as", "among"})
 
 
 class SpeakerResolver:
@@ -725,7 +787,10 @@ class SpeakerResolver:
                 return group.speaker, group.source_type
             return None, "anonymous"
         org = _entity_in(doc, span, {"ORG", "GPE", "NORP"}, head)
-        if words & MEDIA_WORDS:
+        if words & MEDIA_WORDS and (
+            org is not None or head_lemma not in PEOPLE_NOUNS | GROUP_PRONOUNS
+        ):
+            # Not "sources who spoke to Fox News": people, not the medium.
             return (org.text if org is not None else text), "media"
         if head_lemma in DOCUMENT_WORDS:
             return text, "document"
@@ -893,16 +958,20 @@ def _one_person_described(entity: Span, head: Token | None, low: str) -> str | N
     and how: ``"definite"`` for someone named before ("*The Florida*
     senator", "the *NFL* legend", "*the Senate Democratic* leader"),
     ``"indefinite"`` for someone new ("a *White House* official", "a *New
-    York* judge"); None for the entity itself or a group of its people
-    ("E.U. leaders")."""
-    if head is None or entity.start <= head.i < entity.end or head.tag_ != "NN":
+    York* judge", a headline's "Senator from *Texas*"); None for the entity
+    itself or a group of its people ("E.U. leaders")."""
+    if head is None or entity.start <= head.i < entity.end or head.tag_ not in ("NN", "NNP"):
         return None
     if head.lemma_.lower() not in ONE_PERSON_NOUNS:
         return None
-    if re.match(r"^(the|this|that)\b", low):
+    if head.tag_ == "NN" and re.match(r"^(the|this|that)\b", low):
         return "definite"
-    if re.match(r"^(a|an|another|one)\b", low):
+    if head.tag_ == "NN" and re.match(r"^(a|an|another|one)\b", low):
         return "indefinite"
+    if head.left_edge.i == head.i and entity.root.dep_ == "pobj":
+        # A headline's bare "Senator from *Texas*": no determiner, nothing
+        # before the noun, the place under a preposition on it.
+        return "indefinite" if entity.root.head.head.i == head.i else None
     return None
 
 
