@@ -427,6 +427,17 @@ def test_negation(run):
         ("Not everyone finds that pitch compelling.", True),
         ("The court is also aware that the other party is not seeking public office.", True),
         ("Neither the president nor Congress has acted on the proposal.", True),
+        # "No" before a comparative bounds; it does not negate (PolNeAR dev, 2016).
+        (
+            "She needed no more than to resettle nervous Democrats and reinforce the reasons "
+            "many college-educated white voters have had such reservations about voting for "
+            "Trump.",
+            False,
+        ),
+        (
+            "There are also less tangible but no less important reasons to release the returns.",
+            False,
+        ),
     ],
 )
 def test_negation_belongs_to_the_predication(run, text, negated):
@@ -579,6 +590,11 @@ def test_money_and_percent(run):
             {"value": 73.0, "unit": "percent", "approximate": False},
         ),
         ("He leads 52 to 38 percent in the poll.", {"value": 52.0, "approximate": False}),
+        # "percent" after a number that no entity holds.
+        (
+            "Unemployment is not higher than 5 percent.",
+            {"text": "5 percent", "value": 5.0, "unit": "percent"},
+        ),
     ],
 )
 def test_ranges_suffixes_and_exact_numbers(run, text, expected):

@@ -890,7 +890,9 @@ def is_negated(span: Span) -> bool:
     *never* been", "has *no* plans", "*Nobody* was hurt", "*Not* everyone
     agrees", "are *in no way* affected".
 
-    The negation must belong to the predication the claim makes
+    "No" before a comparative bounds a figure rather than negating ("*no*
+    more than 500 people", "*no* less than $20 billion").  The negation
+    must belong to the predication the claim makes
     (:func:`_predication`), directly or through a core argument it
     determines: a negation inside a modifier leaves the claim positive
     ("*not* far from the Monument", "to *no* avail", "which the police have
@@ -904,6 +906,9 @@ def is_negated(span: Span) -> bool:
         if not (token.dep == _NEG or (token.lower in _NEGATION_IDS and token.dep != _INTJ)):
             continue
         head = token.head
+        after = token.doc[token.i + 1 : token.i + 2]
+        if token.lower_ == "no" and any(t.tag_ in ("JJR", "RBR") for t in after):
+            continue  # a bound, not a negation: "*no* more than 500", "*no* later than May"
         if head.dep_ in _CORE_ARGS and token.dep_ in ("det", "neg", "advmod", "preconj"):
             head = head.head  # "*no* plans", "*Not* everyone", "*Neither* X nor Y"
         elif head.lower_ == "way" and head.head.lower_ == "in":
@@ -987,15 +992,21 @@ def _numeral(token: Token) -> bool:
 
 def _with_symbol_and_multiplier(group: list[Token], span: Span) -> list[Token]:
     """A number's tokens with a currency sign just before and a multiplier
-    just after, inside the claim: spaCy's entity often leaves them out
-    ("$" before "5bn", "m" after "2.5")."""
+    and "percent" just after, inside the claim: spaCy's entity often leaves
+    them out ("$" before "5bn", "m" after "2.5", "percent" after "5")."""
     doc = span.doc
     first, last = group[0].i, group[-1].i
     if first > span.start and doc[first - 1].text in _CURRENCIES:
         group = [doc[first - 1], *group]
     if last + 1 < span.end and doc[last + 1].lower_ in _MULTIPLIERS:
         group = [*group, doc[last + 1]]
+        last += 1
+    if last + 1 < span.end and doc[last + 1].lower_ in _PERCENT_WORDS:
+        group = [*group, doc[last + 1]]  # "5 percent" that no entity holds
     return group
+
+
+_PERCENT_WORDS = frozenset({"percent", "%", "pct"})
 
 
 _RANGE_WORDS = ("to", "-", "–")
@@ -1124,7 +1135,7 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
                 (_CURRENCIES[t.text] for t in group if t.text in _CURRENCIES),
                 next((_CURRENCY_WORDS[w] for w in words_in if w in _CURRENCY_WORDS), "money"),
             )
-        elif label == "PERCENT" or "%" in span.doc[group[0].i : group[-1].i + 1].text:
+        elif label == "PERCENT" or words_in & _PERCENT_WORDS:
             unit = "percent"
         else:
             last = numbers[-1]
