@@ -141,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="larger articles (a .txt file, a .jsonl line) are rejected into errors, "
         "as are texts over 1,000,000 characters (default: 5000000)",
     )
+    run.add_argument(
+        "--stage-timeout",
+        type=_seconds,
+        default=120.0,
+        metavar="SECONDS",
+        help="stop a stage that runs longer than this per 100,000 characters of its batch "
+        "(never less); its articles are retried one by one and one that still hangs goes "
+        "to errors (default: 120; 0: no limit)",
+    )
     run.add_argument("--force", action="store_true", help="recompute even when nothing changed")
     run.add_argument(
         "--prune", action="store_true", help="remove articles whose files are gone from the tables"
@@ -230,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- commands
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"a number of seconds, 0 or more, not {value}")
+    return seconds
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     seeds = Path(args.seeds)
     if not seeds.is_dir():
@@ -261,6 +277,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             force=args.force,
             prune=args.prune,
             report=not args.no_report,
+            stage_timeout=args.stage_timeout,
         )
     except LockedError:
         raise  # main() prints it and exits 2

@@ -162,6 +162,7 @@ def claimflow(
     downstream: bool = False,
     workers: int = 1,
     report: bool = True,
+    stage_timeout: float | None = 120.0,
 ) -> dict:
     """Turn the articles under ``seeds_dir`` into versioned tables under ``data_dir``.
 
@@ -177,6 +178,11 @@ def claimflow(
 
     ``workers`` > 1 runs batches in parallel on the flow's task runner
     (``claimflow.with_options(task_runner=...)``: processes or Dask).
+
+    ``stage_timeout`` stops a stage that runs longer than that many seconds
+    per 100,000 characters of its batch (never less): the batch's articles
+    are retried one by one, and one that still hangs is recorded in
+    ``errors`` instead of holding up the run.  None or 0: no limit.
 
     ``stages`` (e.g. ``["attributions"]``) reruns only those stages (with
     ``downstream``, also the later ones) from the table versions recorded by
@@ -247,7 +253,9 @@ def claimflow(
             # workers start, rather than sitting beside them for the whole run.
             release_memory()
             phases = {"prepare": time.perf_counter() - t0}
-            out = execute(catalog, plan, config, batch_size, n_process, workers, staging)
+            out = execute(
+                catalog, plan, config, batch_size, n_process, workers, staging, stage_timeout
+            )
             _release_workers()
             phases["execute"] = time.perf_counter() - t0 - sum(phases.values())
             problems += locate(out.problems, plan.documents)
@@ -425,6 +433,7 @@ def execute(
     n_process: int,
     workers: int,
     staging: Staging,
+    stage_timeout: float | None = None,
 ) -> BatchOutput:
     """Run the planned stages batch by batch; stored rows stand in for the
     stages a batch does not recompute.
@@ -473,7 +482,9 @@ def execute(
         if workers <= 1 or len(batches) <= 1:
             for compute, ids in batches:
                 items = items_of(compute, ids)
-                result = process_batch(items, config.model, n_process, STAGE_TASKS, compute)
+                result = process_batch(
+                    items, config.model, n_process, STAGE_TASKS, compute, stage_timeout
+                )
                 _absorb(out, staging, result)
                 del items, result
                 release_memory()
@@ -488,14 +499,18 @@ def execute(
 
         def submit(n: int) -> None:
             for compute, ids in itertools.islice(queue, n):
-                future = batch_task.submit(items_of(compute, ids), config.model, compute)
+                future = batch_task.submit(
+                    items_of(compute, ids), config.model, compute, stage_timeout
+                )
                 pending.append((compute, ids, future))
 
         with _workers_share_this_api():
             submit(window)
             while pending:
                 compute, ids, future = pending.popleft()
-                result = _result_or_rerun(future, partial(items_of, compute, ids), config, compute)
+                result = _result_or_rerun(
+                    future, partial(items_of, compute, ids), config, compute, stage_timeout
+                )
                 del future
                 _absorb(out, staging, result)
                 del result
@@ -510,6 +525,7 @@ def _result_or_rerun(
     items: Callable[[], list[Item]],
     config: RunConfig,
     compute: Sequence[str],
+    stage_timeout: float | None = None,
 ) -> BatchOutput:
     """A batch's output from its worker or, when the worker died, from this
     process, article by article."""
@@ -518,7 +534,7 @@ def _result_or_rerun(
     except Exception as exc:
         batch = items()
         log.warning("batch of %d failed on its worker (%s); running it here", len(batch), exc)
-        return process_batch(batch, config.model, 1, PLAIN_STAGES, compute)
+        return process_batch(batch, config.model, 1, PLAIN_STAGES, compute, stage_timeout)
 
 
 def _release_workers() -> None:
@@ -562,10 +578,12 @@ def _workers_share_this_api() -> Iterator[None]:
 
 
 @task(name="batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=0)
-def batch_task(items: list[Item], model: str, compute: Sequence[str]) -> BatchOutput:
+def batch_task(
+    items: list[Item], model: str, compute: Sequence[str], stage_timeout: float | None = None
+) -> BatchOutput:
     """Every stage of one batch in one task run, on whichever worker runs it;
     the worker then hands what the batch freed back to the OS."""
-    out = process_batch(items, model, 1, PLAIN_STAGES, compute)
+    out = process_batch(items, model, 1, PLAIN_STAGES, compute, stage_timeout)
     release_memory()
     return out
 

@@ -14,7 +14,7 @@ import datetime
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -138,19 +138,23 @@ def process_batch(
     n_process: int = 1,
     stages: Mapping[str, Callable[..., Any]] = PLAIN_STAGES,
     compute: Iterable[str] = ("sentences", "attributions", "claims"),
+    stage_timeout: float | None = None,
 ) -> BatchOutput:
     """Run the stages in ``compute`` for one batch, isolating failing articles.
 
     A stage left out of ``compute`` is not re-derived: its rows must already
     be on the items (loaded from the stored table), as when one stage is
     rerun over the stored sentences.  Every computed stage needs the parse.
+    ``stage_timeout`` bounds each stage's time (see :func:`time_limit`).
     """
     compute = set(compute)
     out = BatchOutput()
 
     def run(stage: str, batch: list[Item], *args: Any) -> list[tuple[list[Item], Any]]:
         t0 = time.perf_counter()
-        result = isolating(stage, lambda b: stages[stage](b, *args), batch, out.problems)
+        result = isolating(
+            stage, lambda b: stages[stage](b, *args), batch, out.problems, stage_timeout
+        )
         out.seconds[stage] = out.seconds.get(stage, 0.0) + time.perf_counter() - t0
         return result
 
@@ -195,19 +199,68 @@ def sentence_keys(rows: Iterable[dict]) -> list[tuple]:
 # ---------------------------------------------------------------- isolation
 
 
+class StageTimeout(TimeoutError):
+    """A stage ran past its time limit on a batch or an article."""
+
+
+#: Characters per time unit of ``--stage-timeout``: a stage may spend the
+#: limit's seconds per 100,000 characters of its batch, and never less.
+TIMEOUT_CHARS = 100_000
+
+
+def time_limit(items: Sequence[Item], stage_timeout: float | None) -> float | None:
+    """The seconds a stage may take on ``items``: ``stage_timeout`` per
+    100,000 characters, at least ``stage_timeout`` (None or 0: no limit).
+
+    The limit scales with the text because the parse does: a 5 MB article
+    takes minutes where a batch of short ones takes seconds.  The default
+    (120 s, see ``claimflow run --stage-timeout``) is 15-25 times what the
+    parse, the slowest stage, needs on this machine.
+    """
+    if not stage_timeout:
+        return None
+    chars = sum(len(i.text) for i in items)
+    return stage_timeout * max(1.0, chars / TIMEOUT_CHARS)
+
+
+def _within(run: Callable[[list[Item]], T], items: list[Item], seconds: float | None) -> T:
+    """``run(items)``, stopped with :class:`StageTimeout` after ``seconds``.
+
+    Prefect's timeout scope interrupts running Python code: by ``SIGALRM``
+    in the main thread, by an exception sent to the thread anywhere else (a
+    Dask worker's thread).  Neither cuts a single C call short, and on
+    Windows there is no limit.
+    """
+    if seconds is None:
+        return run(items)
+    from prefect.utilities.timeout import timeout
+
+    try:
+        with timeout(seconds=seconds, timeout_exc_type=StageTimeout):
+            return run(items)
+    except StageTimeout:
+        raise StageTimeout(f"took longer than {seconds:.0f} s (--stage-timeout)") from None
+
+
 def isolating(
-    stage: str, run: Callable[[list[Item]], T], items: list[Item], problems: list
+    stage: str,
+    run: Callable[[list[Item]], T],
+    items: list[Item],
+    problems: list,
+    stage_timeout: float | None = None,
 ) -> list[tuple[list[Item], T]]:
     """Run a stage on the batch; if it fails, article by article.
 
     Returns ``(items, result)`` pairs: one for the whole batch, or one per
     surviving article.  Each failing article becomes a ``stage_failure``
-    problem, and the others go on.
+    problem, and the others go on.  With a ``stage_timeout`` a stage that
+    hangs counts as failing: on the batch after the batch's time limit,
+    on an article after the article's (:func:`time_limit`).
     """
     if not items:
         return []
     try:
-        return [(items, run(items))]
+        return [(items, _within(run, items, time_limit(items, stage_timeout)))]
     except Exception as exc:
         if len(items) == 1:
             problems.append(stage_failure(stage, items[0], exc))
@@ -222,7 +275,7 @@ def isolating(
     out = []
     for item in items:
         try:
-            out.append(([item], run([item])))
+            out.append(([item], _within(run, [item], time_limit([item], stage_timeout))))
         except Exception as exc:
             problems.append(stage_failure(stage, item, exc))
     return out

@@ -17,7 +17,9 @@ import io
 import json
 import os
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -553,3 +555,92 @@ def test_errors_table_schema_lists_every_kind():
         "non_english",
     ):
         assert kind in ERROR_KINDS
+
+
+# ---------------------------------------------------------------- a stage that hangs
+
+#: An article whose text makes the injected stage loop forever.
+HANG = "HANG-FOREVER"
+HUNG_TEXT = f"Stuck article\nThe {HANG} marker is in this text. The mayor said the road is shut.\n"
+
+
+def spinning(stage: Callable) -> Callable:
+    """The stage, except that it never returns on a batch holding the HANG article."""
+
+    def run(items, *args):
+        if any(HANG in item.text for item in items):
+            while True:  # an endless loop in pure Python, as a transform bug would be
+                pass
+        return stage(items, *args)
+
+    return run
+
+
+@pytest.mark.parametrize("thread", ["main", "worker"])
+def test_a_hanging_stage_is_stopped_and_only_its_article_is_lost(thread):
+    """In the main thread (SIGALRM) and in another one (a Dask worker's), the
+    stage is stopped at its limit, the batch is retried article by article,
+    and only the article it hangs on is lost."""
+    from flows.models import warm_models
+    from flows.nlp import DEFAULT_MODEL, load_model
+    from flows.stages import PLAIN_STAGES, Item, attribution_stage, process_batch
+    from transforms.documents import headline_end
+
+    load_model(DEFAULT_MODEL)
+    warm_models()  # as a run does first: loading is not a stage's time
+    texts = {**GOOD_TXT, "stuck": HUNG_TEXT}
+    items = [Item(doc_id, text, headline_end(text)) for doc_id, text in texts.items()]
+    stages = {**PLAIN_STAGES, "attributions": spinning(attribution_stage)}
+    result = []
+
+    def run() -> None:
+        result.append(process_batch(items, DEFAULT_MODEL, stages=stages, stage_timeout=2.0))
+
+    if thread == "main":
+        run()
+    else:
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+    (out,) = result
+    assert [(p.doc_id, p.stage) for p in out.problems] == [("stuck", "attributions")]
+    assert "StageTimeout: took longer than 2 s (--stage-timeout)" in out.problems[0].message
+    tables = out.batch_tables()
+    assert set(tables["attributions"]["doc_id"].to_pylist()) == set(GOOD_TXT)
+    assert set(tables["claims"]["doc_id"].to_pylist()) == set(GOOD_TXT)
+
+
+def test_a_run_goes_past_an_article_a_stage_hangs_on(tmp_path, prefect_home, capsys):
+    """Through the CLI, with the flow's attributions task stuck on one
+    article: the run completes, the article is in ``errors`` with the
+    reason, and the others land with all their rows."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for doc_id, text in {**GOOD_TXT, "stuck": HUNG_TEXT}.items():
+        (seeds / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    original = pipeline.STAGE_TASKS["attributions"]
+    stuck = task(
+        spinning(original.fn),
+        name="attributions",
+        cache_policy=NO_CACHE,
+        retries=original.retries,
+        retry_delay_seconds=0,
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setitem(pipeline.STAGE_TASKS, "attributions", stuck)
+    args = ["-q", "run", "--seeds", str(seeds), "--data", str(tmp_path / "data")]
+    try:
+        code = cli([*args, "--stage-timeout", "3", "--no-report", "--json"])
+    finally:
+        mp.undo()
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["status"] == "complete" and summary["n_failed"] == 1
+    catalog = Catalog(tmp_path / "data")
+    (row,) = [r for r in errors_of(catalog) if r["kind"] == "stage_failure"]
+    assert (row["doc_id"], row["stage"]) == ("stuck", "attributions")
+    assert row["source_path"].endswith("stuck.txt")
+    assert "took longer than 3 s (--stage-timeout)" in row["message"]
+    for table in ("sentences", "attributions", "claims"):
+        assert set(catalog.read(table)["doc_id"].to_pylist()) == set(GOOD_TXT), table
