@@ -590,6 +590,16 @@ def test_money_and_percent(run):
             {"value": 73.0, "unit": "percent", "approximate": False},
         ),
         ("He leads 52 to 38 percent in the poll.", {"value": 52.0, "approximate": False}),
+        # "a dozen", "a million": no digits, one multiplier (PolNeAR dev, 2016).
+        (
+            "About a dozen people demonstrated outside the Dallas Morning News after it "
+            "backed Clinton.",
+            {"text": "About a dozen", "value": 12.0, "unit": "people", "approximate": True},
+        ),
+        (
+            "C2I plans to reforest a million acres in the southern Mississippi River Valley.",
+            {"value": 1e6, "unit": "acres", "approximate": False},
+        ),
         # "percent" after a number that no entity holds.
         (
             "Unemployment is not higher than 5 percent.",
@@ -626,6 +636,8 @@ def test_ranges_suffixes_and_exact_numbers(run, text, expected):
             "The plan would cut taxes by $4 trillion to $5 trillion over a decade.",
             [("$4 trillion to $5 trillion", 4e12, True)],
         ),
+        # A fraction of a multiplier is not the multiplier (PolNeAR dev, 2016).
+        ("You don't have to come up with a quarter of a million dollars for your kid.", []),
     ],
 )
 def test_a_change_is_two_figures_and_a_range_one(run, text, expected):

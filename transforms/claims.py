@@ -212,7 +212,6 @@ _NUMBER_WORDS = {
     "seventy": 70,
     "eighty": 80,
     "ninety": 90,
-    "dozen": 12,
 }
 _MULTIPLIERS = {
     "hundred": 1e2,
@@ -223,6 +222,7 @@ _MULTIPLIERS = {
     "k": 1e3,
     "m": 1e6,
     "bn": 1e9,
+    "dozen": 12.0,
 }
 _CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _CURRENCY_WORDS = {
@@ -978,11 +978,29 @@ def _number_value(tokens: Sequence[Token]) -> float | None:
             value = number if value is None else value + number
         elif raw in _NUMBER_WORDS:
             value = _NUMBER_WORDS[raw] if value is None else value + _NUMBER_WORDS[raw]
-        elif raw in _MULTIPLIERS and value is not None:
-            value *= _MULTIPLIERS[raw]
+        elif raw in _MULTIPLIERS and (value is not None or _one_of(t)):
+            value = _MULTIPLIERS[raw] * (1 if value is None else value)  # "two dozen", "a dozen"
         elif value is not None and raw not in ("and", "-"):
             break
     return value
+
+
+def _one_of(multiplier: Token) -> bool:
+    """Whether a multiplier with no number before it counts one: "*a*
+    million acres", "about *a* dozen", but not "a quarter *of a* million"
+    nor "several hundred"."""
+    doc, i = multiplier.doc, multiplier.i
+    return i > 0 and doc[i - 1].lower_ in ("a", "an") and not (i > 1 and doc[i - 2].lower_ == "of")
+
+
+def _a_dozen(token: Token, span: Span) -> list[Token]:
+    """The tokens of "dozen" or "a dozen" counting a noun, which spaCy
+    gives no entity ("no more than *a dozen* protesters"); empty for any
+    other token."""
+    if token.lower_ != "dozen" or token.dep_ != "nummod":
+        return []
+    before = token.doc[token.i - 1] if token.i > span.start else None
+    return [before, token] if before is not None and before.lower_ == "a" else [token]
 
 
 def _numeral(token: Token) -> bool:
@@ -1114,6 +1132,8 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
     ):
         if like_num and not ent_type and i not in covered and pos == _NUM:
             groups.append([span.doc[i]])
+        elif not ent_type and (dozen := _a_dozen(span.doc[i], span)):
+            groups.append(dozen)
     # "One of the key demands": a pronoun, not a count.
     groups = [
         g for g in groups if not (len(g) == 1 and g[0].lower_ == "one" and g[0].dep_ != "nummod")
@@ -1139,6 +1159,8 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
             unit = "percent"
         else:
             last = numbers[-1]
+            while last.dep_ == "conj" and last.head.i != last.i:
+                last = last.head  # "between 100,000 and *250,000* people"
             head = last.head
             if last.dep_ in ("nummod", "quantmod", "compound") and head.pos_ in ("NOUN", "PROPN"):
                 unit = head.lower_
