@@ -166,6 +166,7 @@ _NEGATIONS = frozenset({"never", "nobody", "nothing", "none", "neither", "nor", 
 #: The same words and labels as spaCy string ids, as ``token_columns`` gives them.
 _NEGATION_IDS = frozenset(get_string_id(w) for w in _NEGATIONS)
 _NEG, _INTJ = get_string_id("neg"), get_string_id("intj")
+_DOZEN = get_string_id("dozen")
 _SUBJECT_IDS = frozenset(
     get_string_id(d) for d in ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 )
@@ -1127,12 +1128,12 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
     ents = span.ents if ents is None else ents
     groups: list[list[Token]] = [list(e) for e in ents if e.label_ in _NUMERIC_ENTS]
     covered = {t.i for g in groups for t in g}
-    for i, (like_num, ent_type, pos) in enumerate(
-        token_columns(span, [LIKE_NUM, ENT_TYPE, POS]), start=span.start
+    for i, (like_num, ent_type, pos, lower) in enumerate(
+        token_columns(span, [LIKE_NUM, ENT_TYPE, POS, LOWER]), start=span.start
     ):
         if like_num and not ent_type and i not in covered and pos == _NUM:
             groups.append([span.doc[i]])
-        elif not ent_type and (dozen := _a_dozen(span.doc[i], span)):
+        elif lower == _DOZEN and not ent_type and (dozen := _a_dozen(span.doc[i], span)):
             groups.append(dozen)
     # "One of the key demands": a pronoun, not a count.
     groups = [
