@@ -1083,7 +1083,7 @@ def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys):
     [
         (None, "no such file"),
         ('{"id": "a", "text": "Taxes rose.", "label": 1}\n{"id": "b", "te', ":2: not JSON"),
-        ('{"id": "a", "text": "Taxes rose.", "label": "yes"}\n', ":1: label is 0 or 1"),
+        ('{"id": "a", "text": "Taxes rose.", "label": "yes"}\n', ":1: label must be 0 or 1"),
         ('{"id": "a", "label": 0}\n', ":1: the record has no text"),
         ('{"id": "a", "text": "Taxes rose 4 percent.", "label": 1}\n', "only label 1"),
     ],

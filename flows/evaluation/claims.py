@@ -150,15 +150,24 @@ def read_gold(path: str | Path, limit: int = 0) -> list[dict]:
 
 def _gold_problem(record: object) -> str | None:
     if not isinstance(record, dict):
-        return "a record is a JSON object"
+        return "not a JSON object"
     missing = [k for k in ("id", "text", "label") if k not in record]
     if missing:
         return f"the record has no {', '.join(missing)}"
     if not isinstance(record["text"], str) or not isinstance(record["id"], str | int):
-        return "id and text are strings"
+        return "id and text must be strings"
     if record["label"] not in (0, 1) or isinstance(record["label"], bool):
-        return f"label is 0 or 1, not {record['label']!r}"
+        return f"label must be 0 or 1, not {record['label']!r}"
     return None
+
+
+def _gold_or_why(path: str | Path, limit: int = 0) -> list[dict] | None:
+    """:func:`read_gold` for a command: None after saying why on stderr."""
+    try:
+        return read_gold(path, limit)
+    except GoldFileError as exc:
+        print(f"claimflow: {exc}", file=sys.stderr)
+        return None
 
 
 def prepare(records: Sequence[dict], batch_size: int = 1000) -> tuple[list[Item], float]:
@@ -416,10 +425,8 @@ def _print_metrics(name: str, m: dict, ranking: bool = True) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    try:
-        records = read_gold(args.gold, args.limit)
-    except GoldFileError as exc:
-        print(f"claimflow: {exc}", file=sys.stderr)
+    records = _gold_or_why(args.gold, args.limit)
+    if records is None:
         return 2
     items, parse_seconds = prepare(records)
     baseline = None
@@ -493,10 +500,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    try:
-        records = read_gold(args.gold)
-    except GoldFileError as exc:
-        print(f"claimflow: {exc}", file=sys.stderr)
+    records = _gold_or_why(args.gold)
+    if records is None:
         return 2
     items, _ = prepare(records)
     labels = [int(r["label"]) for r in records]
