@@ -530,6 +530,54 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
             None,
             id="a named member",
         ),
+        # A share of a group ("one of", "two-thirds of") speaks as the group does.
+        pytest.param(
+            # PolNeAR train, Politico 2016-02-04: once "Two-thirds" was the
+            # head, "Democratic" read as the party speaking.
+            "Two-thirds of Democratic insiders said Clinton’s deficit, combined with the "
+            "closeness of the race in Iowa, meant that she would not be able to generate the "
+            "momentum necessary to surpass Sanders in New Hampshire.",
+            "Two-thirds of Democratic insiders",
+            None,
+            "anonymous",
+            "Democratic",
+            id="a share of a group",
+        ),
+        pytest.param(
+            # PolNeAR train, Politico 2016-07-05: the prosecutor is not Petraeus.
+            "But even as Trump claimed on Tuesday that “General Petraeus got in trouble for "
+            "far less,” one of the former prosecutors for David Petraeus said the two cases "
+            "were quite different.",
+            "one of the former prosecutors for David Petraeus",
+            None,
+            "anonymous",
+            None,
+            id="one of a person's people",
+        ),
+        pytest.param(
+            # PolNeAR train, Washington Post 2015-11-16: the share is named.
+            "After the debate, the Sanders team appeared to make a conscious decision to lay "
+            "off Clinton on the 9/11 remark. One of his advisers, Tad Devine, told reporters "
+            "that he would leave it to others to assess the comments.",
+            "One of his advisers, Tad Devine",
+            "Tad Devine",
+            "person",
+            None,
+            id="one of a group, named",
+        ),
+        pytest.param(
+            # PolNeAR train, Washington Post 2016-03-18: "rabbis" is tagged as a
+            # name, but a share of a group that is no body stays unnamed.
+            "A group of rabbis is planning to boycott Donald Trump's speech next week before a "
+            "leading pro-Israel advocacy group, a sign of growing unease among many Jewish "
+            "leaders about the populist campaign being waged by the Republican presidential "
+            "front-runner.",
+            "A group of rabbis",
+            None,
+            "anonymous",
+            None,
+            id="a group of unnamed people",
+        ),
         pytest.param(
             # PolNeAR dev, Washington Post 2016-09-26, a headline's bare role.
             "Ah, friends once more: Ted Cruz endorses Donald Trump\n\nSenator from Texas says "

@@ -141,7 +141,9 @@ PEOPLE_NOUNS = ROLE_NOUNS | words(
     delegate donor elector socialist conservative liberal observer advocate
     developer investor scholar historian scientist researcher owner employee
     parent immigrant farmer protester demonstrator opponent proponent backer
-    ally fan
+    ally fan rival associate confidant booster loyalist surrogate operative
+    follower admirer detractor defender friend colleague prosecutor
+    investigator negotiator volunteer hard-liner hardliner fundraiser
     """
 )
 #: More nouns that describe one person the article names ("the NFL
@@ -167,6 +169,16 @@ BODY_VOICES = SPOKESPEOPLE | words(
 #: Pronouns that stand for a group of people as a source ("*others* in the
 #: community", "*some* in the party").
 GROUP_PRONOUNS = words("others some many several few")
+#: Words that count or share out a group before "of" ("a *number* of GOP
+#: delegates", "*two* of his aides", "*most* of the candidates"): the
+#: people who speak are the group after "of" (see :func:`_counted_group`).
+SHARE_WORDS = GROUP_PRONOUNS | words(
+    """
+    number majority minority handful lot group dozens hundreds thousands
+    millions half third thirds quarter percent most all none both one each
+    any either neither more plenty couple bunch
+    """
+)
 #: Role nouns that say a person's gender ("his wife, Melania", "spokeswoman
 #: Jane Doe"): evidence for which person a later "he" or "she" can be.  Job
 #: titles in "-man" are left out: women hold them too ("spokesman Hope Hicks").
@@ -519,10 +531,10 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
     adjective ("*Republican* insiders", "*Democratic* senators"; on an
     institution, "the *Turkish* government", it stands for the country and
     stays), a person's name on a group of people ("*McConnell* aides",
-    "supporters of *Sanders*": the aides speak, not McConnell) unless it
-    names a member (:func:`_named_member`), and a body or place that a
-    group of people is from or about but does not speak for (see
-    :func:`_speaks_for`)."""
+    "supporters of *Sanders*", "*Trump's* rivals": the aides speak, not
+    McConnell) unless it names a member (:func:`_named_member`), and a body
+    or place that a group of people is from or about but does not speak for
+    (see :func:`_speaks_for`)."""
     people = head is not None and head.lemma_.lower() in PEOPLE_NOUNS
     group = head is not None and (
         (people and head.tag_ in ("NNS", "NNPS")) or head.lower_ in GROUP_PRONOUNS
@@ -532,15 +544,16 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
         if ent.label_ in labels and span[0] <= ent.start_char and ent.end_char <= span[1]:
             if head is not None and ent.start <= head.i < ent.end:
                 return ent
-            if people and (
-                _is_group_adjective(ent)
-                or (
-                    ent.label_ == "PERSON"
-                    and head.tag_ in ("NNS", "NNPS")
-                    and not _named_member(ent.root, head)
-                )
-            ):
+            if people and _is_group_adjective(ent):
                 continue
+            if (
+                ent.label_ == "PERSON"
+                and head is not None
+                and people
+                and head.tag_ in ("NNS", "NNPS")
+                and not _named_member(ent.root, head)
+            ):
+                continue  # many speak; one person's name only says whose they are
             if (
                 group
                 and ent.label_ != "PERSON"
@@ -580,6 +593,35 @@ def _speaks_for(ent: Span, people: Token) -> bool:
 _NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
+def _counted_group(head: Token | None) -> Token | None:
+    """The group a share of it stands for: "*Democrats*" in "a number of
+    Democrats", "*aides*" in "one of his senior aides".  A share speaks as
+    its group does, so the group's noun decides who the speaker is: "a
+    number of GOP delegates" are unnamed delegates of the GOP, as "GOP
+    delegates" are, not the GOP; "both of Trump's rivals" are not Trump."""
+    for _ in range(3):
+        if head is None or not (head.lower_ in SHARE_WORDS or head.like_num):
+            break
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        group = None if of is None else next((c for c in of.children if c.dep_ == "pobj"), None)
+        if group is None or not _can_speak(group):
+            break  # "some of his *advertising*": the share word stays the head
+        if any(c.dep_ == "conj" for c in group.children):
+            break  # "a group of Republicans and Democrats": no one part speaks for it
+        head = group
+    return head
+
+
+def _can_speak(noun: Token) -> bool:
+    """Whether a noun after "a share of" names something that can be a
+    source: people ("aides", "Democrats"), or documents ("a number of
+    *studies*").  Other nouns ("some of his *advertising*", "a handful of
+    *states*") leave the share word as the head, so they stay unnamed."""
+    lemma = noun.lemma_.lower()
+    named = noun.pos_ == "PROPN" and noun.ent_type_ != ""  # not a mis-tagged "rabbis"
+    return named or lemma in PEOPLE_NOUNS or lemma in DOCUMENT_WORDS
+
+
 def _named_member(name: Token, group: Token) -> bool:
     """Whether a name inside a phrase about a group names one of its members
     ("candidates, *including* Hillary Clinton"; "the other candidates --
@@ -598,6 +640,8 @@ def _named_member(name: Token, group: Token) -> bool:
             return tok.dep_ == "appos"
         if tok.head.i == tok.i:
             return False
+        if tok.dep_ == "appos" and tok.head.is_ancestor(group):
+            return True  # "*One* of his advisers, Tad Devine": a share of the group
         tok = tok.head
     return False
 
@@ -752,7 +796,9 @@ class SpeakerResolver:
         span = attr.source[0]
         text = self.text[span[0] : span[1]]
         low = text.lower()
-        head = attr.source_head
+        head = _counted_group(attr.source_head)
+        if head is not None and head.idx >= span[1]:
+            head = attr.source_head  # the group lies outside the phrase ("who" → "a handful")
         person = _entity_in(doc, span, {"PERSON"}, head)
         if person is not None:
             return self._canonical(_clean_name(person.text), _title_gender(person)), "person"
