@@ -1078,6 +1078,37 @@ def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys):
     assert result["seconds"]["parse"] > 0 and 0 < result["seconds"]["ratio"] < 1
 
 
+CLEF_DEV = SHARED / "eval" / "claimbuster" / "clef2019_dev.jsonl"
+
+
+@pytest.mark.skipif(not CLEF_DEV.is_file(), reason="shared eval data absent")
+def test_eval_claims_holds_out_the_last_debates(tmp_path, capsys):
+    """`claimflow eval claims --holdout-last` on a slice of CLEF: only
+    the last debates are scored, MAP is averaged over them, and the claim
+    stage is timed on the same records as the parse."""
+    import gc
+    import json
+
+    from flows.cli import main
+    from flows.evaluation.claims import debate_of
+
+    # Every positive (2.7 % of lines) and every 8th line, so that each debate has both.
+    every = CLEF_DEV.read_text(encoding="utf-8").splitlines()
+    lines = [line for n, line in enumerate(every) if n % 8 == 0 or json.loads(line)["label"]]
+    gold = tmp_path / "clef.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ids = [json.loads(line)["id"] for line in lines]
+    last = sorted({debate_of(i) for i in ids})[-2:]
+    try:
+        assert main(["eval", "claims", "--gold", str(gold), "--holdout-last", "2", "--json"]) == 0
+    finally:
+        gc.unfreeze()
+    result = json.loads(capsys.readouterr().out)
+    assert result["claims"]["n"] == sum(debate_of(i) in last for i in ids)
+    assert 0 < result["claims"]["map_by_debate"] <= 1
+    assert result["seconds"]["parse"] > 0 and 0 < result["seconds"]["ratio"] < 1
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
