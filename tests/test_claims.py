@@ -600,6 +600,28 @@ def test_money_and_percent(run):
             "C2I plans to reforest a million acres in the southern Mississippi River Valley.",
             {"value": 1e6, "unit": "acres", "approximate": False},
         ),
+        # A vague count is an approximate quantity with no value (PolNeAR
+        # train, 2015-2016).
+        (
+            "Several hundred demonstrators aligned with the Black Lives Matter movement and "
+            "other social justice groups took to the streets of North Philadelphia on Tuesday "
+            "afternoon to raise concerns about police brutality.",
+            {
+                "text": "Several hundred",
+                "value": None,
+                "unit": "demonstrators",
+                "approximate": True,
+            },
+        ),
+        (
+            "Dozens of children are beaten, chained, attacked or sexually abused while begging.",
+            {"text": "Dozens", "value": None, "unit": "children", "approximate": True},
+        ),
+        (
+            "That’s why Bush had to lend his campaign hundreds of thousands of dollars last "
+            "month, fundraising documents show.",
+            {"text": "hundreds of thousands", "value": None, "unit": "USD", "approximate": True},
+        ),
         # "percent" after a number that no entity holds.
         (
             "Unemployment is not higher than 5 percent.",

@@ -225,6 +225,15 @@ _MULTIPLIERS = {
     "bn": 1e9,
     "dozen": 12.0,
 }
+#: Words that count without a number ("*several* hundred troops", "*dozens* of
+#: lawmakers", "*hundreds of thousands* of jobs"): a quantity is claimed, but
+#: no value a fact-checker could compare, so its ``value`` stays null.
+_VAGUE_COUNTS = words(
+    """
+    several couple few dozens scores tens hundreds thousands millions
+    billions trillions
+    """
+)
 _CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _CURRENCY_WORDS = {
     "dollar": "USD",
@@ -986,6 +995,20 @@ def _number_value(tokens: Sequence[Token]) -> float | None:
     return value
 
 
+def _counted_noun(count: Token) -> Token | None:
+    """The noun a count word takes with "of": "dozens of *lawmakers*",
+    "hundreds of thousands of *jobs*" (through the inner count)."""
+    for _ in range(3):
+        of = next((c for c in count.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        noun = None if of is None else next((c for c in of.children if c.dep_ == "pobj"), None)
+        if noun is None or noun.pos_ not in ("NOUN", "PROPN", "NUM"):
+            return None
+        if noun.lower_ not in _VAGUE_COUNTS and noun.pos_ != "NUM":
+            return noun
+        count = noun
+    return None
+
+
 def _one_of(multiplier: Token) -> bool:
     """Whether a multiplier with no number before it counts one: "*a*
     million acres", "about *a* dozen", but not "a quarter *of a* million"
@@ -1124,6 +1147,9 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
     currency for money, ``percent`` for percentages, and otherwise the noun
     the number counts ("175,000 Russian troops" → ``troops``).  ``ents`` are
     the span's entities when already at hand (``span.ents`` otherwise).
+    A vague count ("several hundred troops", "dozens of lawmakers") is a
+    quantity too, approximate and with a null ``value``: the claim is about
+    a number, but no figure is given to check against.
     """
     ents = span.ents if ents is None else ents
     groups: list[list[Token]] = [list(e) for e in ents if e.label_ in _NUMERIC_ENTS]
@@ -1145,10 +1171,13 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
         group = _with_symbol_and_multiplier(group, span)
         numbers = [t for t in group if t.like_num or t.lower_ in _MULTIPLIERS or _numeral(t)]
         value = _number_value(numbers)
+        vague = [t for t in group if t.lower_ in _VAGUE_COUNTS]
+        if value is None and not vague:
+            continue  # "a quarter of a million": no count of its own
         if value is None:
-            continue
+            numbers = numbers or vague
         words_in = {t.lower_ for t in group}
-        approximate = _is_approximate(group) or _is_range(group)
+        approximate = value is None or _is_approximate(group) or _is_range(group)
         label = group[0].ent_type_
         unit = None
         if label == "MONEY" or any(t.text in _CURRENCIES for t in group):
@@ -1160,13 +1189,18 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
             unit = "percent"
         else:
             last = numbers[-1]
-            while last.dep_ == "conj" and last.head.i != last.i:
-                last = last.head  # "between 100,000 and *250,000* people"
+            while last.dep_ == "conj" and last.head.i < last.i and last.head.like_num:
+                # "between 100,000 and *250,000* people", "two or *three* things";
+                # not to a noun ("his wife and *dozens* of officials")
+                last = last.head
             head = last.head
             if last.dep_ in ("nummod", "quantmod", "compound") and head.pos_ in ("NOUN", "PROPN"):
                 unit = head.lower_
             elif group[-1] is not last and group[-1].pos_ == "NOUN":
                 unit = group[-1].lower_
+            elif counted := _counted_noun(last):
+                # "dozens *of lawmakers*", "hundreds of thousands *of dollars*"
+                unit = _CURRENCY_WORDS.get(counted.lower_, counted.lower_)
         out.append(
             {
                 "text": span.doc[group[0].i : group[-1].i + 1].text,
