@@ -579,6 +579,16 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
             id="a group of unnamed people",
         ),
         pytest.param(
+            # PolNeAR train, NYT 2016: some of a party's people, not the party.
+            "Some Democrats argued that Republicans might have been well served by having "
+            "superdelegates this year.",
+            "Some Democrats",
+            None,
+            "anonymous",
+            "Democrats",
+            id="some of a party",
+        ),
+        pytest.param(
             # PolNeAR dev, Washington Post 2016-09-26, a headline's bare role.
             "Ah, friends once more: Ted Cruz endorses Donald Trump\n\nSenator from Texas says "
             "he cannot allow Clinton to win the presidency.",

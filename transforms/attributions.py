@@ -612,6 +612,21 @@ def _counted_group(head: Token | None) -> Token | None:
     return head
 
 
+def _counted(head: Token | None, source_head: Token | None) -> bool:
+    """Whether a group of people is counted or shared out, so that only some
+    of them speak: through "of" ("*two of* the Republicans", see
+    :func:`_counted_group`) or with a count before it ("*some* Democrats",
+    "*three* Republicans")."""
+    if head is None:
+        return False
+    if head is not source_head:
+        return True
+    return any(
+        c.dep_ in ("det", "amod", "nummod") and (c.lower_ in SHARE_WORDS or c.like_num)
+        for c in head.children
+    )
+
+
 def _can_speak(noun: Token) -> bool:
     """Whether a noun after "a share of" names something that can be a
     source: people ("aides", "Democrats"), or documents ("a number of
@@ -859,6 +874,10 @@ class SpeakerResolver:
                 return None, "anonymous"  # "the Trump aide": someone of Trump's
             if not generic:  # "the State Department spokesman" keeps the department
                 return None, "person"
+        if org is not None and org.label_ == "NORP" and _counted(head, attr.source_head):
+            # "some Republicans", "a handful of Democrats": a few people of
+            # the party (their ``speaker_affiliation``), not its voice.
+            return None, "anonymous"
         if org is not None:
             return org.text, "organization"
         if _refers_back(head, low, generic) and (
