@@ -11,7 +11,13 @@ import pytest
 
 from flows.evaluation.attributions import Article, charset, score
 from flows.models import attribution_model
-from transforms.attributions import attributions_table, given_name_gender, quote_regions
+from tests.conftest import SAMPLE
+from transforms.attributions import (
+    attributions_table,
+    entities_within,
+    given_name_gender,
+    quote_regions,
+)
 
 
 @pytest.fixture(scope="module")
@@ -744,3 +750,15 @@ def test_metric_trims_punctuation_and_matches_on_half_the_content():
     assert res["relation"]["matched"] == 1
     assert res["relation"]["source_exact_acc"] == 1.0
     assert res["relation"]["recall_direct"] == 1.0
+
+
+def test_entities_within_a_span_are_those_spacy_gives(parse_text):
+    # The bisection over the document's entities stands in for Span.ents,
+    # which walks them all on each call: the same entities for every
+    # sentence and for spans cutting through entities.
+    doc, _, _, _ = parse_text(SAMPLE.read_text(encoding="utf-8"))
+    ents = list(doc.ents)
+    assert len(ents) > 20
+    spans = [*doc.sents, *(doc[e.start + 1 : e.end + 3] for e in ents), doc[:]]
+    for span in spans:
+        assert entities_within(ents, span.start, span.end) == list(span.ents)

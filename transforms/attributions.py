@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import bisect
 import collections
+import itertools
 import math
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -512,11 +514,33 @@ def according_to_attributions(sent: Span) -> list[Attribution]:
 # --------------------------------------------------------------- speakers
 
 
+#: Each document's named entities, read once (see :func:`_entities`); an
+#: entry goes when its ``Doc`` does.
+_DOC_ENTS: weakref.WeakKeyDictionary[Doc, list[Span]] = weakref.WeakKeyDictionary()
+
+
+def entities_within(doc_ents: Sequence[Span], start: int, end: int) -> list[Span]:
+    """The entities of ``doc_ents`` (a document's, in order) inside the
+    tokens ``[start, end)``: what ``Span.ents`` gives, found by bisection.
+
+    ``Span.ents`` walks every entity of the document on each call, so a
+    long document paid for its entities once per mention: a 415,000-character
+    article spent 12 of its 13 s of attribution stage there.
+    """
+    first = bisect.bisect_left(doc_ents, start, key=lambda e: e.start)
+    inside = itertools.takewhile(lambda e: e.start < end, itertools.islice(doc_ents, first, None))
+    return [e for e in inside if e.end <= end]
+
+
 def _entities(doc: Doc, span: tuple[int, int]) -> list[Span]:
-    """The named entities overlapping a character span (none for a span
-    that holds no token)."""
+    """The named entities inside the tokens of a character span (none for a
+    span that holds no token)."""
     tokens = doc.char_span(*span, alignment_mode="expand")
-    return [] if tokens is None else list(tokens.ents)
+    if tokens is None:
+        return []
+    if (ents := _DOC_ENTS.get(doc)) is None:
+        ents = _DOC_ENTS[doc] = list(doc.ents)
+    return entities_within(ents, tokens.start, tokens.end)
 
 
 def _is_group_adjective(ent: Span) -> bool:

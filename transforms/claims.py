@@ -30,7 +30,6 @@ import bisect
 import calendar
 import collections
 import datetime as dt
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, NUM, VERB
 from spacy.tokens import Doc, Span, Token
 
+from transforms.attributions import entities_within
 from transforms.checkworthiness import (
     CheckWorthinessModel,
     ScoringInput,
@@ -1419,13 +1419,7 @@ def claim_row(
     ``doc_text``: its text, when at hand; ``people``: its :func:`person_names`)."""
     span, attr = cand.span, cand.attribution
     cues = hedge_cues(span)
-    # ``span.ents`` rebuilds every entity of the document; the document's
-    # entities are in order, so the span's are found by bisection.
-    first = bisect.bisect_left(doc_ents, span.start, key=lambda e: e.start)
-    ents = list(
-        itertools.takewhile(lambda e: e.start < span.end, itertools.islice(doc_ents, first, None))
-    )
-    ents = [e for e in ents if e.end <= span.end]
+    ents = entities_within(doc_ents, span.start, span.end)
     numbers = quantities(span, ents)
     return {
         "doc_id": doc_id,
