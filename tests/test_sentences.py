@@ -13,6 +13,7 @@ import pytest
 
 from flows.evaluation import sentences as ev
 from tests.conftest import SAMPLE, SHARED
+from transforms.sentences import MAX_SENTENCE_TOKENS
 
 REFERENCE_SCORER = SHARED / "eval" / "sentence_score.py"
 GUM_DEV = SHARED / "eval" / "gum" / "en_gum-ud-dev.conllu"
@@ -376,3 +377,19 @@ def test_parse_in_token_budgeted_minibatches_matches_one_minibatch(nlp):
     docs = [nlp.make_doc(t) for t in texts]
     sizes = [len(c) for c in bounded_chunks(docs, len, 32, 600)]
     assert sum(sizes) == len(texts) and max(sizes) < len(texts)
+
+
+def test_a_line_that_lost_its_punctuation_is_cut_into_bounded_sentences(parse_text):
+    # The sample article as one line without sentence-final punctuation (a
+    # bad scrape): the rule for unpunctuated lines (headings, list items)
+    # would make it one sentence, and a sentence is the unit of work of the
+    # attribution and claim stages.
+    text = " ".join(SAMPLE.read_text(encoding="utf-8").split()).translate(
+        {ord(c): None for c in ".!?"}
+    )
+    doc, _, _, rows = parse_text(text, headline=False)
+    assert len(doc) > MAX_SENTENCE_TOKENS * 2
+    spans = [doc.char_span(r["start"], r["end"]) for r in rows]
+    assert all(s is not None and 0 < len(s) <= MAX_SENTENCE_TOKENS for s in spans)
+    assert sum(len(s) for s in spans) == len(doc)
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)

@@ -203,7 +203,8 @@ def sentence_starts(
 
     Each paragraph's first token starts a sentence.  Headlines, bylines,
     datelines, boilerplate lines and lines without any sentence-final
-    punctuation (tag lines, list items, headings) are single sentences.
+    punctuation (tag lines, list items, headings) are single sentences, up
+    to :data:`MAX_SENTENCE_TOKENS`.
     Inside body paragraphs the punctuation rules of ``_mark_body`` decide
     where they are sure, and the parser decides the rest.  Only token text
     and spacing are read, so the answer is the same before and after parsing.
@@ -230,8 +231,30 @@ def sentence_starts(
                 marks[first + 1 : last + 1] = [False] * (last - first)
             else:
                 _mark_body(doc, text, first, last + 1, para, marks)
+            _bound_length(marks, first, last + 1)
         first = last + 1
     return marks
+
+
+#: The most tokens a sentence may have.  The longest gold sentence of UD
+#: GUM and EWT dev has 90; text that runs on far longer has lost its
+#: punctuation, and a sentence is the claim stage's unit of work, which
+#: grows with its length times the attributions in it.
+MAX_SENTENCE_TOKENS = 200
+
+
+def _bound_length(marks: list[bool | None], begin: int, end: int) -> None:
+    """Start a sentence where one would run past :data:`MAX_SENTENCE_TOKENS`:
+    at the last token of its second half that the rules leave to the parser,
+    else at the limit itself."""
+    start = begin
+    for i in range(begin + 1, end):
+        if marks[i]:
+            start = i
+        elif i - start >= MAX_SENTENCE_TOKENS:
+            open_ = [j for j in range(i, start + MAX_SENTENCE_TOKENS // 2, -1) if marks[j] is None]
+            start = open_[0] if open_ else i
+            marks[start] = True
 
 
 @dataclass(frozen=True)
