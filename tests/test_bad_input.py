@@ -534,6 +534,10 @@ def test_reader_messages_are_specific():
     (warning,) = article.warnings
     assert warning.kind == "encoding_fallback"
     assert "2 such byte(s) read as cp1252" in warning.message
+    # A sidecar's bad date names the sidecar: the .txt is not what to mend.
+    with pytest.raises(InputError) as caught:
+        article_from_txt("x", b"Title\nBody.", "news/x.txt", {"published": "yesterday"})
+    assert str(caught.value) == "sidecar x.json: 'published' is not an ISO date: 'yesterday'"
     # A JSONL line with U+2028 inside a string is one record, not two.
     items = list(articles_from_jsonl('{"id": "a", "text": "x\u2028y"}\n'.encode(), "a.jsonl"))
     assert [(i.doc_id, i.text, i.line) for i in items] == [("a", "x\u2028y", 1)]

@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import NamedTuple
 
 import pyarrow as pa
@@ -452,12 +453,18 @@ def article_from_txt(
     meta = sidecar or {}
     for key in METADATA_FIELDS:
         _check_storable(meta.get(key), f"sidecar field {key!r}")
+    try:
+        published = parse_published(meta.get("published"))
+    except InputError as exc:
+        # The .txt is fine; say which file to mend.
+        sidecar_name = PurePath(source_path).with_suffix(".json").name
+        raise InputError(exc.kind, f"sidecar {sidecar_name}: {exc}") from exc
     return Article(
         doc_id=doc_id,
         text=text,
         source_path=source_path,
         title=_opt_str(meta.get("title")) or headline_of(text),
-        published=parse_published(meta.get("published")),
+        published=published,
         url=_opt_str(meta.get("url")),
         source=_opt_str(meta.get("source")),
         has_headline=True,
