@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import flows  # noqa: F401  - sets Prefect's environment defaults first
 from flows.memory import BATCH_CHARS
 from flows.storage import Catalog, LockedError
-from transforms.schemas import ALL_TABLES
+from transforms.schemas import ALL_TABLES, ERROR_KINDS
 
 EXIT_OK, EXIT_ARTICLES_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -47,11 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     progress.setLevel(logging.WARNING if args.quiet else logging.INFO)
     progress.propagate = False
     if getattr(args, "verbose", False):
-        import os
-
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     try:
         return args.handler(args)
+    except BrokenPipeError:
+        # The reader went away (`claimflow runs | head -1`): stop quietly,
+        # and keep Python from complaining again when it flushes stdout.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ARTICLES_FAILED
     except LockedError as exc:
         print(f"claimflow: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -106,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data", default="data", help="output folder (default: data)")
     run.add_argument(
         "--batch-size",
-        type=int,
+        type=positive_int,
         default=100,
         help=(
             "articles per task run at most (default: 100); a batch also ends at"
@@ -121,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=None,
         help="parallel workers (default: one per core, up to 8); 1 runs in-process",
     )
@@ -130,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--processes",
-        type=int,
+        type=positive_int,
         default=1,
         help="spaCy processes inside one batch (default: 1; prefer --workers)",
     )
@@ -163,12 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     tables = sub.add_parser("tables", help="list tables: current version, rows, last run")
-    tables.add_argument("--data", default="data", help="data folder (default: data)")
+    add_data_option(tables)
     tables.set_defaults(handler=cmd_tables)
 
     history = sub.add_parser("history", help="versions of one table with their lineage")
     history.add_argument("table", choices=list(ALL_TABLES))
-    history.add_argument("--data", default="data", help="data folder (default: data)")
+    add_data_option(history)
     history.add_argument("--json", action="store_true", help="print JSON")
     history.set_defaults(handler=cmd_history)
 
@@ -185,18 +189,20 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     errors.add_argument("--run", help="run id (default: the latest run that computed)")
-    errors.add_argument("--data", default="data", help="data folder (default: data)")
+    add_data_option(errors)
     errors.add_argument("--severity", choices=("error", "warning"), help="only this severity")
-    errors.add_argument("--kind", help="only this kind (e.g. decode, duplicate_id)")
+    errors.add_argument(
+        "--kind", choices=ERROR_KINDS, metavar="KIND", help="only this kind: %(choices)s"
+    )
     errors.add_argument("--json", action="store_true", help="print JSON rows")
     errors.set_defaults(handler=cmd_errors)
 
     show = sub.add_parser("show", help="print rows of a table (any version)")
     show.add_argument("table", choices=list(ALL_TABLES))
-    show.add_argument("--data", default="data", help="data folder (default: data)")
-    show.add_argument("--version", type=int, help="table version (default: current)")
+    add_data_option(show)
+    show.add_argument("--version", type=version_number, help="table version (default: current)")
     show.add_argument("--doc", help="only rows of this doc_id")
-    show.add_argument("--limit", type=int, default=20, help="rows to show (default: 20)")
+    show.add_argument("--limit", type=positive_int, default=20, help="rows to show (default: 20)")
     show.add_argument("--columns", help="comma-separated columns to show")
     show.set_defaults(handler=cmd_show)
 
@@ -215,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report.add_argument("--data", default="data", help="data folder (default: data)")
+    add_data_option(report)
     report.add_argument("--run", help="run id (default: the latest complete run)")
     report.add_argument("--out", default="report", help="output folder (default: report)")
     report.set_defaults(handler=_cmd_report)
@@ -234,6 +240,67 @@ def build_parser() -> argparse.ArgumentParser:
         train.add_subparsers(title="stages", metavar="STAGE", required=True),
     )
     return parser
+
+
+# ---------------------------------------------------------------- options
+
+
+def existing_data(value: str) -> str:
+    """A data folder that a run has written to: the read-only commands say
+    so rather than show a mistyped folder as empty."""
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"no data folder {value!r}: nothing has been written there "
+            f"(`claimflow run --data {value}` writes one)"
+        )
+    return value
+
+
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """``--data`` for a command that reads what runs wrote."""
+    parser.add_argument(
+        "--data", default="data", type=existing_data, help="data folder (default: data)"
+    )
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, not {value}")
+    return number
+
+
+def version_number(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"a table version, 0 or more, not {value}")
+    return number
+
+
+class _NoFlowErrors(logging.Filter):
+    """Drops Prefect's flow and task run errors: the command prints the reason
+    in one line, and ``-v`` shows the trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.levelno >= logging.ERROR
+            and record.name.startswith(("prefect.flow_runs", "prefect.task_runs"))
+        )
+
+
+def quiet_flow_errors(verbose: bool) -> None:
+    """Keep Prefect's traceback of a failed run off the console unless -v (it
+    still reaches the Prefect server's run logs)."""
+    if verbose:
+        return
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _NoFlowErrors) for f in handler.filters):
+            handler.addFilter(_NoFlowErrors())
+
+
+def errors_hint(data: str | Path) -> str:
+    """The command that lists a data folder's errors, as the user would type it."""
+    return "claimflow errors" + ("" if Path(data) == Path("data") else f" --data {data}")
 
 
 # ---------------------------------------------------------------- commands
@@ -260,9 +327,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"claimflow: cannot write to data folder {data}: {exc.strerror}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    with Catalog(data).lock():
+        pass  # another run writing here: say so now, not after Prefect's start-up
     logging.getLogger("claimflow").info("starting flow (Prefect, spaCy model load) ...")
     from flows.pipeline import claimflow
     from flows.runners import default_workers, make_task_runner
+
+    quiet_flow_errors(args.verbose)
 
     workers = args.workers or default_workers()
     flow = claimflow.with_options(task_runner=make_task_runner(args.runner, workers, args.address))
@@ -339,14 +410,22 @@ def format_summary(summary: dict) -> str:
     if summary["status"] == "unchanged":
         lines.append("  nothing changed since the latest complete run: no new data versions")
     else:
-        lines.append(
-            "  articles {a}, sentences {s}, attributions {t}, claims {c}, errors {e}".format(
-                a=counts.get("documents", 0),
-                s=counts.get("sentences", 0),
-                t=counts.get("attributions", 0),
-                c=counts.get("claims", 0),
-                e=summary.get("n_failed", summary.get("n_errors", 0)),
+        # The rows this run wrote; a rerun of one stage writes only its tables
+        # and leaves the others at their versions.
+        written = [
+            f"{label} {counts[table]}"
+            for table, label in (
+                ("documents", "articles"),
+                ("sentences", "sentences"),
+                ("attributions", "attributions"),
+                ("claims", "claims"),
             )
+            if table in counts
+        ]
+        lines.append(
+            "  "
+            + (", ".join(written) or "no rows written")
+            + f", errors {summary.get('n_failed', summary.get('n_errors', 0))}"
             + (f", warnings {summary['n_warnings']}" if summary.get("n_warnings") else "")
         )
     lines.append(
@@ -354,12 +433,13 @@ def format_summary(summary: dict) -> str:
     )
     tables_dir = summary["tables_dir"]
     lines.append(f"  tables in {tables_dir}/ (Delta Lake)")
-    lines.append(
-        '  load: python -c "from deltalake import DeltaTable; '
-        f"print(DeltaTable('{tables_dir}/claims').to_pandas())\""
-    )
+    if versions.get("claims") is not None:
+        lines.append(
+            '  load: python -c "from deltalake import DeltaTable; '
+            f"print(DeltaTable('{tables_dir}/claims').to_pandas())\""
+        )
     if summary.get("n_errors"):
-        lines.append("  see the errors and warnings: claimflow errors")
+        lines.append(f"  see the errors and warnings: {errors_hint(Path(tables_dir).parent)}")
     return "\n".join(lines)
 
 
@@ -382,7 +462,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
             f"{counts.get('warning', 0)} warnings)"
         )
         if latest["n_errors"]:
-            print("see them: claimflow errors")
+            print(f"see them: {errors_hint(args.data)}")
     else:
         print(f"\nno complete run yet in {args.data}: try `claimflow run --data {args.data}`")
     return EXIT_OK

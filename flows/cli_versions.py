@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import textwrap
 
+from flows.cli import add_data_option, positive_int, version_number
 from flows.storage import Catalog
 from transforms.schemas import ALL_TABLES, DATA_TABLES
 
@@ -16,8 +18,8 @@ STAGE_CHOICES = ("sentences", "attributions", "claims")
 
 def register(sub: argparse._SubParsersAction) -> None:
     runs = sub.add_parser("runs", help="list runs: status, time, versions they committed")
-    runs.add_argument("--data", default="data", help="data folder (default: data)")
-    runs.add_argument("--limit", type=int, default=20, help="newest N runs (default: 20)")
+    add_data_option(runs)
+    runs.add_argument("--limit", type=positive_int, default=20, help="newest N runs (default: 20)")
     runs.set_defaults(handler=cmd_runs)
 
     rerun = sub.add_parser(
@@ -38,9 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rerun.add_argument("stage", choices=STAGE_CHOICES)
     rerun.add_argument("--from-run", help="run id whose table versions to read (default: latest)")
     rerun.add_argument("--downstream", action="store_true", help="also rerun the later stages")
-    rerun.add_argument("--data", default="data", help="data folder (default: data)")
-    rerun.add_argument("--batch-size", type=int, default=100, help="articles per task run")
-    rerun.add_argument("--processes", type=int, default=1, help="spaCy parser processes")
+    add_data_option(rerun)
+    rerun.add_argument("--batch-size", type=positive_int, default=100, help="articles per task run")
+    rerun.add_argument("--processes", type=positive_int, default=1, help="spaCy parser processes")
     rerun.add_argument("--json", action="store_true", help="print the run summary as JSON")
     rerun.set_defaults(handler=cmd_rerun)
 
@@ -48,16 +50,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "lineage", help="walk a table version's lineage back to the documents it came from"
     )
     lineage.add_argument("table", choices=[t for t in DATA_TABLES if t != "errors"])
-    lineage.add_argument("--version", type=int, help="table version (default: current)")
-    lineage.add_argument("--data", default="data", help="data folder (default: data)")
+    lineage.add_argument("--version", type=version_number, help="table version (default: current)")
+    add_data_option(lineage)
     lineage.set_defaults(handler=cmd_lineage)
 
     diff = sub.add_parser("diff", help="rows added, removed and changed between two versions")
     diff.add_argument("table", choices=list(ALL_TABLES))
-    diff.add_argument("v1", type=int)
-    diff.add_argument("v2", type=int)
-    diff.add_argument("--data", default="data", help="data folder (default: data)")
-    diff.add_argument("--limit", type=int, default=30, help="articles to list (default: 30)")
+    diff.add_argument("v1", type=version_number)
+    diff.add_argument("v2", type=version_number)
+    add_data_option(diff)
+    diff.add_argument(
+        "--limit", type=positive_int, default=30, help="articles to list (default: 30)"
+    )
     diff.set_defaults(handler=cmd_diff)
 
     maintain = sub.add_parser(
@@ -72,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    maintain.add_argument("--data", default="data", help="data folder (default: data)")
+    add_data_option(maintain)
     maintain.add_argument(
         "--retention-hours",
         type=int,
@@ -101,9 +105,26 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
-    from flows.cli import format_summary
+    from flows.cli import format_summary, quiet_flow_errors
+
+    catalog = Catalog(args.data)
+    complete = [r["run_id"] for r in catalog.complete_runs()]
+    if args.from_run is not None and args.from_run not in complete:
+        latest = f"; the latest is {complete[-1]}" if complete else ""
+        print(
+            f"claimflow: no complete run {args.from_run!r} in {args.data} "
+            f"(`claimflow runs` lists them{latest})",
+            file=sys.stderr,
+        )
+        return 2
+    if not complete:
+        print(f"claimflow: no complete run in {args.data} to rerun from", file=sys.stderr)
+        return 2
+    with catalog.lock():
+        pass  # another run writing here: say so now, not after Prefect's start-up
     from flows.pipeline import claimflow
 
+    quiet_flow_errors(verbose=False)
     try:
         summary = claimflow(
             data_dir=args.data,
@@ -114,7 +135,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
             downstream=args.downstream,
         )
     except ValueError as exc:
-        print(f"claimflow: {exc}")
+        print(f"claimflow: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(summary, indent=1, default=str) if args.json else format_summary(summary))
     return 0
@@ -123,7 +144,10 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 def cmd_lineage(args: argparse.Namespace) -> int:
     from flows.versions import format_lineage, lineage_tree
 
-    tree = lineage_tree(Catalog(args.data), args.table, args.version)
+    catalog = Catalog(args.data)
+    if args.version is not None:
+        catalog.check_version(args.table, args.version)
+    tree = lineage_tree(catalog, args.table, args.version)
     print("\n".join(format_lineage(tree)))
     return 0
 

@@ -62,7 +62,7 @@ from flows.stages import (
     rows_by_doc,
     sentence_keys,
 )
-from flows.storage import COMPLETE_STATUSES, Catalog, Lineage, Staging, failpoint
+from flows.storage import Catalog, Lineage, Staging, failpoint
 from transforms.documents import InputProblem, documents_table
 from transforms.schemas import ALL_TABLES, DATA_TABLES, ERRORS, RUNS, conform
 
@@ -392,7 +392,7 @@ def plan_rerun(
     staging: Staging,
 ) -> Plan:
     chosen = with_stages_after(stages, downstream)
-    runs = [r for r in catalog.runs() if r["status"] in COMPLETE_STATUSES]
+    runs = catalog.complete_runs()
     source = (
         next((r for r in runs if r["run_id"] == from_run), None)
         if from_run

@@ -117,9 +117,22 @@ class Catalog:
 
     def delta(self, table: str, version: int | None = None) -> DeltaTable:
         try:
-            return DeltaTable(str(self.path(table)), version=version)
+            current = DeltaTable(str(self.path(table)))
         except TableNotFoundError as exc:
             raise KeyError(f"table {table!r} has not been written yet in {self.data_dir}") from exc
+        if version is None or version == current.version():
+            return current
+        self.check_version(table, version, current.version())
+        return DeltaTable(str(self.path(table)), version=version)
+
+    def check_version(self, table: str, version: int, current: int | None = None) -> None:
+        """Refuse a version the table never had, naming the ones it has
+        (delta-rs answers with a log-segment error or an overflow)."""
+        current = self.delta(table).version() if current is None else current
+        if not 0 <= version <= current:
+            raise KeyError(
+                f"table {table!r} in {self.data_dir} has versions 0 to {current}, not {version}"
+            )
 
     # ------------------------------------------------------------ reads
 
@@ -202,8 +215,12 @@ class Catalog:
             row["table_versions"] = dict(row["table_versions"] or [])
         return sorted(rows, key=lambda r: r["started_at"])
 
+    def complete_runs(self) -> list[dict]:
+        """The runs whose table versions can be read back, oldest first."""
+        return [r for r in self.runs() if r["status"] in COMPLETE_STATUSES]
+
     def latest_complete_run(self) -> dict | None:
-        done = [r for r in self.runs() if r["status"] in COMPLETE_STATUSES]
+        done = self.complete_runs()
         return done[-1] if done else None
 
     def latest_computing_run(self) -> dict | None:

@@ -17,6 +17,7 @@ from flows.cli import main
 from flows.report import report_artifact_markdown, write_report
 from transforms.report import (
     ReportData,
+    TableRows,
     article_page,
     charts,
     index_page,
@@ -25,6 +26,7 @@ from transforms.report import (
     segments,
     summary_text,
 )
+from transforms.schemas import ALL_TABLES
 
 CHART_KEYS = {
     "speakers",
@@ -144,6 +146,22 @@ def test_index_page_and_summary_tolerate_missing_optional_columns():
     assert page.count("<svg") == len(CHART_KEYS)
 
 
+def test_index_page_of_a_run_that_wrote_no_rows():
+    # An empty seeds folder on a fresh data folder: every table read back empty.
+    empty = {name: TableRows(ALL_TABLES[name].empty_table()) for name in ALL_TABLES}
+    data = ReportData(
+        run={"run_id": "r1", "status": "complete", "table_versions": {"runs": 0}},
+        documents=empty["documents"],
+        sentences=empty["sentences"],
+        attributions=empty["attributions"],
+        claims=empty["claims"],
+        errors=empty["errors"],
+    )
+    page = index_page(data, {})
+    assert "r1" in page
+    assert "articles 0" in summary_text(data, "out/index.html")
+
+
 def test_per_article_counts_uses_readable_bins():
     docs = [{"doc_id": str(i)} for i in range(4)]
     assert per_article_counts(docs, [{"doc_id": "0"}] * 2) == [("0", 3), ("1", 0), ("2", 1)]
@@ -197,8 +215,13 @@ def test_report_of_a_named_run_and_bad_requests(report, flow_run, tmp_path, caps
 
     assert main(["report", "--data", str(catalog.data_dir), "--run", "nope"]) == 2
     assert "no run 'nope'" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
     assert main(["report", "--data", str(tmp_path / "empty"), "--out", str(tmp_path)]) == 2
     assert "no complete run" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", "--data", str(tmp_path / "typo"), "--out", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "no data folder" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- in a real browser

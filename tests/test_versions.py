@@ -382,6 +382,42 @@ def test_lineage_and_diff_commands(workspace, capsys):
         assert (done.returncode, done.stdout.strip(), done.stderr) == (0, str(rows), "")
 
 
+def test_bad_requests_get_one_line_and_exit_2(workspace, capsys):
+    seeds, catalog, _ = workspace
+    data = str(catalog.data_dir)
+    claims_v = catalog.version("claims")
+
+    def refused(*args: str) -> str:
+        assert cli([*args, "--data", data]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+        return err
+
+    # versions the table never had (delta-rs: a log-segment error, an overflow)
+    assert f"has versions 0 to {claims_v}, not 9" in refused("show", "claims", "--version", "9")
+    assert "not 9" in refused("diff", "claims", "0", "9")
+    assert "not 9" in refused("lineage", "claims", "--version", "9")
+    # a run that does not exist, before Prefect starts
+    err = refused("rerun", "claims", "--from-run", "nosuch")
+    assert "no complete run 'nosuch'" in err and catalog.latest_complete_run()["run_id"] in err
+    # another run holding the lock, before Prefect starts
+    with catalog.lock():
+        assert "another claimflow run is writing" in refused("rerun", "claims")
+
+    # options argparse refuses with its usage line
+    for args in (
+        ["show", "claims", "--limit", "-1"],
+        ["diff", "claims", "-1", "0"],
+        ["errors", "--kind", "nosuch"],
+        ["run", "--seeds", str(seeds), "--workers", "0"],
+        ["tables", "--data", str(catalog.data_dir / "typo")],
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            cli(args)
+        assert stopped.value.code == 2
+    assert "no data folder" in capsys.readouterr().err
+
+
 def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
     seeds, catalog, _ = workspace
     for n in range(2):  # two more versions of every table

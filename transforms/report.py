@@ -290,7 +290,8 @@ def top_claims(claims: Iterable[Row], n: int = TOP_CLAIMS) -> list[Row]:
     ranked = enumerate(zip(*columns, strict=True))
     best = [i for i, _ in heapq.nsmallest(n, ranked, key=lambda item: key(*item[1]))]
     if isinstance(rows, TableRows):
-        return rows.table.take(best).to_pylist()
+        # typed: an empty list of positions would be an array of nulls
+        return rows.table.take(pa.array(best, pa.int64())).to_pylist()
     return [rows[i] for i in best]
 
 
