@@ -357,7 +357,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the run itself failing, so one line saying why, and the trace on -v.
         if args.verbose:
             logging.getLogger("claimflow").exception("run failed")
-        print(f"claimflow: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # The first line: delta-rs appends a Rust backtrace when RUST_BACKTRACE is set.
+        reason = next(iter(str(exc).splitlines()), "")
+        print(f"claimflow: run failed: {type(exc).__name__}: {reason}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     catalog = Catalog(data)
     counts = severity_counts(catalog, errors_run_id(catalog, summary))
