@@ -26,6 +26,7 @@ import logging
 import math
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -482,9 +483,10 @@ def execute(
         if workers <= 1 or len(batches) <= 1:
             for compute, ids in batches:
                 items = items_of(compute, ids)
-                result = process_batch(
-                    items, config.model, n_process, STAGE_TASKS, compute, stage_timeout
-                )
+                with _heartbeat(compute, ids):
+                    result = process_batch(
+                        items, config.model, n_process, STAGE_TASKS, compute, stage_timeout
+                    )
                 _absorb(out, staging, result)
                 del items, result
                 release_memory()
@@ -508,9 +510,10 @@ def execute(
             submit(window)
             while pending:
                 compute, ids, future = pending.popleft()
-                result = _result_or_rerun(
-                    future, partial(items_of, compute, ids), config, compute, stage_timeout
-                )
+                with _heartbeat(compute, ids):
+                    result = _result_or_rerun(
+                        future, partial(items_of, compute, ids), config, compute, stage_timeout
+                    )
                 del future
                 _absorb(out, staging, result)
                 del result
@@ -518,6 +521,38 @@ def execute(
                 progress.advance(len(ids), compute)
                 submit(1)
     return out
+
+
+#: Seconds between the lines that say a batch is still being worked on.
+HEARTBEAT_SECONDS = 60.0
+
+
+@contextlib.contextmanager
+def _heartbeat(compute: Sequence[str], ids: Sequence[str]) -> Iterator[None]:
+    """Say every :data:`HEARTBEAT_SECONDS` which batch the run is waiting
+    for: a long article otherwise looks like a hung run, with no progress
+    line until its batch is done."""
+    stop, t0 = threading.Event(), time.perf_counter()
+    first = ids[0] if ids else "-"
+    more = f" and {len(ids) - 1} more" if len(ids) > 1 else ""
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            log.info(
+                "%s: still on %s%s, %.0f s",
+                "+".join(compute),
+                first,
+                more,
+                time.perf_counter() - t0,
+            )
+
+    thread = threading.Thread(target=beat, name="claimflow-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _result_or_rerun(

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import io
 import json
+import logging
 import os
 import shutil
 import threading
@@ -648,3 +649,27 @@ def test_a_run_goes_past_an_article_a_stage_hangs_on(tmp_path, prefect_home, cap
     assert "took longer than 3 s (--stage-timeout)" in row["message"]
     for table in ("sentences", "attributions", "claims"):
         assert set(catalog.read(table)["doc_id"].to_pylist()) == set(GOOD_TXT), table
+
+
+def test_a_batch_that_takes_long_is_named_while_the_run_waits(monkeypatch):
+    # A long article gives no progress line until its batch is done; the run
+    # says which batch it is waiting for, so it does not look hung.
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger = logging.getLogger("claimflow")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    monkeypatch.setattr(pipeline, "HEARTBEAT_SECONDS", 0.05)
+    try:
+        with pipeline._heartbeat(["parse", "claims"], ["huge-line", "b", "c"]):
+            time.sleep(0.3)
+        said = len(lines)
+        with pipeline._heartbeat(["claims"], ["quick"]):
+            pass
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert said >= 2 and len(lines) == said
+    assert lines[0].startswith("parse+claims: still on huge-line and 2 more, ")
