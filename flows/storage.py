@@ -32,7 +32,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, write_deltalake
-from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
 from transforms.schemas import ALL_TABLES, conform
 
@@ -117,18 +117,18 @@ class Catalog:
 
     def delta(self, table: str, version: int | None = None) -> DeltaTable:
         try:
-            current = DeltaTable(str(self.path(table)))
+            return DeltaTable(str(self.path(table)), version=version)
         except TableNotFoundError as exc:
             raise KeyError(f"table {table!r} has not been written yet in {self.data_dir}") from exc
-        if version is None or version == current.version():
-            return current
-        self.check_version(table, version, current.version())
-        return DeltaTable(str(self.path(table)), version=version)
+        except (DeltaError, OverflowError):
+            if version is not None:
+                self.check_version(table, version)
+            raise
 
-    def check_version(self, table: str, version: int, current: int | None = None) -> None:
+    def check_version(self, table: str, version: int) -> None:
         """Refuse a version the table never had, naming the ones it has
         (delta-rs answers with a log-segment error or an overflow)."""
-        current = self.delta(table).version() if current is None else current
+        current = self.delta(table).version()
         if not 0 <= version <= current:
             raise KeyError(
                 f"table {table!r} in {self.data_dir} has versions 0 to {current}, not {version}"
