@@ -7,6 +7,9 @@ packaged model.  Spans are checked as text: ``text[start:end]``.
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from flows.evaluation.attributions import Article, charset, score
@@ -762,3 +765,15 @@ def test_entities_within_a_span_are_those_spacy_gives(parse_text):
     spans = [*doc.sents, *(doc[e.start + 1 : e.end + 3] for e in ents), doc[:]]
     for span in spans:
         assert entities_within(ents, span.start, span.end) == list(span.ents)
+
+
+def test_a_document_is_freed_once_its_attributions_are_made(parse_text):
+    # The stage reads each document's entities once; what it keeps of them
+    # must not keep the document (and its parse) alive after the batch.
+    doc, _, keys, _ = parse_text(SAMPLE.read_text(encoding="utf-8"))
+    rows = attributions_table([("d", doc, keys)], model=attribution_model()).to_pylist()
+    assert any(r["speaker"] == "John Kirby" for r in rows)
+    alive = weakref.ref(doc)
+    del doc
+    gc.collect()
+    assert alive() is None

@@ -38,14 +38,17 @@ import itertools
 import math
 import re
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import pyarrow as pa
 from spacy.tokens import Doc, Span, Token
 
 from transforms.lexicon import FEMALE_NAMES, MALE_NAMES, words
 from transforms.schemas import ATTRIBUTIONS, conform
+
+T = TypeVar("T")
 
 #: Lemmas of verbs that report speech, writing, thought, perception or
 #: intention.  Learned from how news reports attribution; kept as a plain
@@ -514,9 +517,10 @@ def according_to_attributions(sent: Span) -> list[Attribution]:
 # --------------------------------------------------------------- speakers
 
 
-#: Each document's named entities, read once (see :func:`_entities`); an
-#: entry goes when its ``Doc`` does.
-_DOC_ENTS: weakref.WeakKeyDictionary[Doc, list[Span]] = weakref.WeakKeyDictionary()
+#: Each document's named entities as ``(start, end, label)`` token offsets,
+#: read once (see :func:`_entities`).  Offsets, not ``Span`` objects: a span
+#: holds its ``Doc``, which would then never leave this cache.
+_DOC_ENTS: weakref.WeakKeyDictionary[Doc, list[tuple[int, int, int]]] = weakref.WeakKeyDictionary()
 
 
 def entities_within(doc_ents: Sequence[Span], start: int, end: int) -> list[Span]:
@@ -527,9 +531,20 @@ def entities_within(doc_ents: Sequence[Span], start: int, end: int) -> list[Span
     long document paid for its entities once per mention: a 415,000-character
     article spent 12 of its 13 s of attribution stage there.
     """
-    first = bisect.bisect_left(doc_ents, start, key=lambda e: e.start)
-    inside = itertools.takewhile(lambda e: e.start < end, itertools.islice(doc_ents, first, None))
-    return [e for e in inside if e.end <= end]
+    return _ordered_within(doc_ents, start, end, lambda e: (e.start, e.end))
+
+
+def _ordered_within(
+    items: Sequence[T], start: int, end: int, bounds: Callable[[T], tuple[int, int]]
+) -> list[T]:
+    """The ``items`` (ordered, not overlapping) whose bounds lie in ``[start, end)``."""
+    first = bisect.bisect_left(items, start, key=lambda item: bounds(item)[0])
+    following = itertools.islice(items, first, None)
+    return [
+        i
+        for i in itertools.takewhile(lambda i: bounds(i)[0] < end, following)
+        if bounds(i)[1] <= end
+    ]
 
 
 def _entities(doc: Doc, span: tuple[int, int]) -> list[Span]:
@@ -539,8 +554,9 @@ def _entities(doc: Doc, span: tuple[int, int]) -> list[Span]:
     if tokens is None:
         return []
     if (ents := _DOC_ENTS.get(doc)) is None:
-        ents = _DOC_ENTS[doc] = list(doc.ents)
-    return entities_within(ents, tokens.start, tokens.end)
+        ents = _DOC_ENTS[doc] = [(e.start, e.end, e.label) for e in doc.ents]
+    inside = _ordered_within(ents, tokens.start, tokens.end, lambda e: (e[0], e[1]))
+    return [Span(doc, start, end, label=label) for start, end, label in inside]
 
 
 def _is_group_adjective(ent: Span) -> bool:
