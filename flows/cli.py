@@ -7,16 +7,21 @@ Only ``run`` imports Prefect and spaCy; the inspection commands (``tables``,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import re
+import shlex
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import flows  # noqa: F401  - sets Prefect's environment defaults first
 from flows.memory import BATCH_CHARS
-from flows.storage import Catalog, LockedError
+from flows.storage import Catalog, CatalogError, LockedError
 from transforms.schemas import ALL_TABLES, ERROR_KINDS
 
 EXIT_OK, EXIT_ARTICLES_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
@@ -52,16 +57,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except BrokenPipeError:
+        if not _stdout_closed():
+            raise  # a broken pipe elsewhere (a worker), not the reader
         # The reader went away (`claimflow runs | head -1`): stop quietly,
         # and keep Python from complaining again when it flushes stdout.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ARTICLES_FAILED
+        return EXIT_OK
     except LockedError as exc:
         print(f"claimflow: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    except KeyError as exc:
-        print(f"claimflow: {exc.args[0]}", file=sys.stderr)
+    except CatalogError as exc:
+        print(f"claimflow: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (``POLLERR`` on it)."""
+    import select
+
+    poll = select.poll()
+    poll.register(sys.stdout.fileno(), select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poll.poll(0))
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -251,7 +267,7 @@ def existing_data(value: str) -> str:
     if not Path(value).is_dir():
         raise argparse.ArgumentTypeError(
             f"no data folder {value!r}: nothing has been written there "
-            f"(`claimflow run --data {value}` writes one)"
+            f"(`claimflow run --data {_sh(value)}` writes one)"
         )
     return value
 
@@ -288,19 +304,54 @@ class _NoFlowErrors(logging.Filter):
         )
 
 
-def quiet_flow_errors(verbose: bool) -> None:
-    """Keep Prefect's traceback of a failed run off the console unless -v (it
-    still reaches the Prefect server's run logs)."""
-    if verbose:
-        return
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _NoFlowErrors) for f in handler.filters):
-            handler.addFilter(_NoFlowErrors())
+@contextlib.contextmanager
+def quiet_flow_errors(verbose: bool) -> Iterator[None]:
+    """Keep Prefect's traceback of a failed run off this process's console
+    unless -v (it still reaches the Prefect server's run logs)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    quiet = _NoFlowErrors()
+    handlers = [] if verbose else logging.getLogger().handlers
+    consoles = [h for h in handlers if isinstance(h, PrefectConsoleHandler)]
+    for handler in consoles:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in consoles:
+            handler.removeFilter(quiet)
+
+
+#: The first frame of the Rust backtrace delta-rs appends to its errors when
+#: RUST_BACKTRACE is set.
+_BACKTRACE = re.compile(r"\n\s*0: ")
+
+
+def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
+    """The summary of a flow run, or None when the run itself failed: then
+    one line says why (the trace with -v).  Bad articles never get here; they
+    go to the errors table."""
+    with quiet_flow_errors(verbose):
+        try:
+            return call()
+        except LockedError:
+            raise  # main() prints it and exits 2
+        except Exception as exc:
+            if verbose:
+                logging.getLogger("claimflow").exception("run failed")
+            reason = _BACKTRACE.split(str(exc), maxsplit=1)[0].strip()
+            print(f"claimflow: run failed: {type(exc).__name__}: {reason}", file=sys.stderr)
+            return None
 
 
 def errors_hint(data: str | Path) -> str:
     """The command that lists a data folder's errors, as the user would type it."""
-    return "claimflow errors" + ("" if Path(data) == Path("data") else f" --data {data}")
+    return "claimflow errors" + ("" if Path(data) == Path("data") else f" --data {_sh(data)}")
+
+
+def _sh(path: str | Path) -> str:
+    """A path as it would be typed in a shell."""
+    return shlex.quote(str(path))
 
 
 # ---------------------------------------------------------------- commands
@@ -333,12 +384,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.pipeline import claimflow
     from flows.runners import default_workers, make_task_runner
 
-    quiet_flow_errors(args.verbose)
-
     workers = args.workers or default_workers()
     flow = claimflow.with_options(task_runner=make_task_runner(args.runner, workers, args.address))
-    try:
-        summary = flow(
+    summary = flow_summary(
+        partial(
+            flow,
             workers=workers,
             seeds_dir=str(seeds),
             data_dir=str(data),
@@ -349,17 +399,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             prune=args.prune,
             report=not args.no_report,
             stage_timeout=args.stage_timeout,
-        )
-    except LockedError:
-        raise  # main() prints it and exits 2
-    except Exception as exc:
-        # Bad articles never get here (they go to the errors table): this is
-        # the run itself failing, so one line saying why, and the trace on -v.
-        if args.verbose:
-            logging.getLogger("claimflow").exception("run failed")
-        # The first line: delta-rs appends a Rust backtrace when RUST_BACKTRACE is set.
-        reason = next(iter(str(exc).splitlines()), "")
-        print(f"claimflow: run failed: {type(exc).__name__}: {reason}", file=sys.stderr)
+        ),
+        args.verbose,
+    )
+    if summary is None:
         return EXIT_CANNOT_RUN
     catalog = Catalog(data)
     counts = severity_counts(catalog, errors_run_id(catalog, summary))
@@ -466,7 +509,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
         if latest["n_errors"]:
             print(f"see them: {errors_hint(args.data)}")
     else:
-        print(f"\nno complete run yet in {args.data}: try `claimflow run --data {args.data}`")
+        print(f"\nno complete run yet in {args.data}: try `claimflow run --data {_sh(args.data)}`")
     return EXIT_OK
 
 

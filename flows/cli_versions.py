@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import textwrap
+from functools import partial
 
 from flows.cli import add_data_option, positive_int, version_number
 from flows.storage import Catalog
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rerun.add_argument("--batch-size", type=positive_int, default=100, help="articles per task run")
     rerun.add_argument("--processes", type=positive_int, default=1, help="spaCy parser processes")
     rerun.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    rerun.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs too")
     rerun.set_defaults(handler=cmd_rerun)
 
     lineage = sub.add_parser(
@@ -105,7 +107,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
-    from flows.cli import format_summary, quiet_flow_errors
+    from flows.cli import flow_summary, format_summary
 
     catalog = Catalog(args.data)
     complete = [r["run_id"] for r in catalog.complete_runs()]
@@ -124,18 +126,19 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         pass  # another run writing here: say so now, not after Prefect's start-up
     from flows.pipeline import claimflow
 
-    quiet_flow_errors(verbose=False)
-    try:
-        summary = claimflow(
+    summary = flow_summary(
+        partial(
+            claimflow,
             data_dir=args.data,
             batch_size=args.batch_size,
             n_process=args.processes,
             stages=[args.stage],
             from_run=args.from_run,
             downstream=args.downstream,
-        )
-    except ValueError as exc:
-        print(f"claimflow: {exc}", file=sys.stderr)
+        ),
+        args.verbose,
+    )
+    if summary is None:
         return 2
     print(json.dumps(summary, indent=1, default=str) if args.json else format_summary(summary))
     return 0

@@ -32,7 +32,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, write_deltalake
-from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from transforms.schemas import ALL_TABLES, conform
 
@@ -44,6 +44,14 @@ COMPLETE_STATUSES = ("complete", "unchanged", "maintained")
 
 class LockedError(RuntimeError):
     """Another claimflow process is writing to the same data directory."""
+
+
+class CatalogError(KeyError):
+    """A table or version the data folder does not hold; the message says
+    what it does hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ class Catalog:
 
     def path(self, table: str) -> Path:
         if table not in ALL_TABLES:
-            raise KeyError(f"unknown table {table!r}; tables: {', '.join(ALL_TABLES)}")
+            raise CatalogError(f"unknown table {table!r}; tables: {', '.join(ALL_TABLES)}")
         return self.tables_dir / table
 
     def files(self, table: str) -> pafs.FileSystem:
@@ -116,21 +124,24 @@ class Catalog:
         return DeltaTable.is_deltatable(str(self.path(table)))
 
     def delta(self, table: str, version: int | None = None) -> DeltaTable:
+        path = self.path(table)
+        if version is not None and not (path / "_delta_log" / f"{version:020d}.json").exists():
+            # Not a commit of this table (or one whose log entry was cleaned
+            # up): delta-rs would answer with a log-segment error, an
+            # overflow, or a search that grows with the number asked for.
+            self.check_version(table, version)
         try:
-            return DeltaTable(str(self.path(table)), version=version)
+            return DeltaTable(str(path), version=version)
         except TableNotFoundError as exc:
-            raise KeyError(f"table {table!r} has not been written yet in {self.data_dir}") from exc
-        except (DeltaError, OverflowError):
-            if version is not None:
-                self.check_version(table, version)
-            raise
+            raise CatalogError(
+                f"table {table!r} has not been written yet in {self.data_dir}"
+            ) from exc
 
     def check_version(self, table: str, version: int) -> None:
-        """Refuse a version the table never had, naming the ones it has
-        (delta-rs answers with a log-segment error or an overflow)."""
+        """Refuse a version the table never had, naming the ones it has."""
         current = self.delta(table).version()
         if not 0 <= version <= current:
-            raise KeyError(
+            raise CatalogError(
                 f"table {table!r} in {self.data_dir} has versions 0 to {current}, not {version}"
             )
 

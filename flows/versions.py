@@ -11,7 +11,7 @@ from pathlib import Path
 
 from deltalake import CommitProperties
 
-from flows.storage import Catalog, Lineage
+from flows.storage import Catalog, CatalogError, Lineage
 from transforms.schemas import DATA_TABLES, RUNS, conform
 
 log = logging.getLogger("claimflow")
@@ -44,7 +44,7 @@ def lineage_tree(catalog: Catalog, table: str, version: int | None = None) -> Li
     if version is None:
         version = catalog.version(table)
         if version is None:
-            raise KeyError(f"table {table!r} has not been written yet in {catalog.data_dir}")
+            raise CatalogError(f"table {table!r} has not been written yet in {catalog.data_dir}")
     entry = catalog.lineage(table, version)
     code = entry.get("code_version") if isinstance(entry.get("code_version"), dict) else {}
     node = LineageNode(table, version, entry.get("run_id"), code or {})

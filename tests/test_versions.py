@@ -417,6 +417,13 @@ def test_bad_requests_get_one_line_and_exit_2(workspace, capsys):
         assert stopped.value.code == 2
     assert "no data folder" in capsys.readouterr().err
 
+    # A run that fails as a whole (a table's log is corrupt) says why in one
+    # line; Prefect's trace of the flow run shows only with -v.
+    last = max((catalog.path("claims") / "_delta_log").glob("*.json"))
+    last.write_text("garbage", encoding="utf-8")
+    err = refused("-q", "run", "--seeds", str(seeds), "--force")
+    assert err.startswith("claimflow: run failed: DeltaError: ")
+
 
 def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
     seeds, catalog, _ = workspace

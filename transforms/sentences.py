@@ -231,7 +231,7 @@ def sentence_starts(
                 marks[first + 1 : last + 1] = [False] * (last - first)
             else:
                 _mark_body(doc, text, first, last + 1, para, marks)
-            _bound_length(marks, first, last + 1)
+            _bound_length(doc, marks, first, last + 1)
         first = last + 1
     return marks
 
@@ -243,18 +243,26 @@ def sentence_starts(
 MAX_SENTENCE_TOKENS = 200
 
 
-def _bound_length(marks: list[bool | None], begin: int, end: int) -> None:
+def _bound_length(doc: Doc, marks: list[bool | None], begin: int, end: int) -> None:
     """Start a sentence where one would run past :data:`MAX_SENTENCE_TOKENS`:
     at the last token of its second half that the rules leave to the parser,
+    else at the last one after a space (not inside "do|n't" or "U.S.-|China"),
     else at the limit itself."""
     start = begin
     for i in range(begin + 1, end):
         if marks[i]:
             start = i
         elif i - start >= MAX_SENTENCE_TOKENS:
-            open_ = [j for j in range(i, start + MAX_SENTENCE_TOKENS // 2, -1) if marks[j] is None]
-            start = open_[0] if open_ else i
+            window = range(i, start + MAX_SENTENCE_TOKENS // 2, -1)
+            start = next(
+                (j for j in window if marks[j] is None),
+                next((j for j in window if _after_space(doc, j)), i),
+            )
             marks[start] = True
+
+
+def _after_space(doc: Doc, i: int) -> bool:
+    return bool(doc[i - 1].whitespace_) and not doc[i].is_space
 
 
 @dataclass(frozen=True)
