@@ -286,6 +286,13 @@ def positive_int(value: str) -> int:
     return number
 
 
+def hours(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"a number of hours, 0 or more, not {value}")
+    return number
+
+
 def version_number(value: str) -> int:
     number = int(value)
     if number < 0:

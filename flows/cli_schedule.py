@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from flows.cli import positive_int
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser(
@@ -32,7 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--seeds", default="seeds", help="input folder (default: seeds)")
     serve.add_argument("--data", default="data", help="output folder (default: data)")
     serve.add_argument(
-        "--workers", type=int, default=None, help="parallel workers per run (default: one per core)"
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="parallel workers per run (default: one per core)",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -9,7 +9,7 @@ import sys
 import textwrap
 from functools import partial
 
-from flows.cli import add_data_option, positive_int, version_number
+from flows.cli import add_data_option, hours, positive_int, version_number
 from flows.storage import Catalog
 from transforms.schemas import ALL_TABLES, DATA_TABLES
 
@@ -81,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_option(maintain)
     maintain.add_argument(
         "--retention-hours",
-        type=int,
+        type=hours,
         default=168,
         help="keep every version of the last N hours readable (default: 168, a week)",
     )
