@@ -167,9 +167,23 @@ class Catalog:
         if columns is not None:
             present = {f.name for f in delta.schema().fields}
             columns = [c for c in columns if c in present]
-        if doc_ids is None:
-            return delta.to_pyarrow_table(columns=columns, filesystem=self.files(table))
-        return _doc_reader(delta, self.files(table), columns)(doc_ids)
+        with self._files_present(table, delta.version()):
+            if doc_ids is None:
+                return delta.to_pyarrow_table(columns=columns, filesystem=self.files(table))
+            return _doc_reader(delta, self.files(table), columns)(doc_ids)
+
+    @contextmanager
+    def _files_present(self, table: str, version: int) -> Iterator[None]:
+        """Say which version lost its files, rather than which Parquet file."""
+        try:
+            yield
+        except FileNotFoundError as exc:
+            raise CatalogError(
+                f"table {table!r} v{version} in {self.data_dir} is no longer readable: its "
+                "files are gone (`claimflow maintain` removes those of versions that no "
+                "run references and that are older than its --retention-hours; "
+                f"`claimflow history {table}` lists the versions)"
+            ) from exc
 
     def rows_by_doc(
         self, table: str, version: int | None = None

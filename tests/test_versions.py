@@ -436,6 +436,11 @@ def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
 
     assert cli(["maintain", "--data", str(catalog.data_dir), "--retention-hours", "0"]) == 0
     assert "kept versions" in capsys.readouterr().out
+    # The first version no run references any more: its files are gone, and
+    # reading it says so in one line.
+    assert run["table_versions"]["claims"] > 0
+    assert cli(["show", "claims", "--version", "0", "--data", str(catalog.data_dir)]) == 2
+    assert "'claims' v0 in " in capsys.readouterr().err
 
     latest = catalog.latest_complete_run()
     assert latest["status"] == "maintained"
