@@ -385,8 +385,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"claimflow: cannot write to data folder {data}: {exc.strerror}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    with Catalog(data).lock():
-        pass  # another run writing here: say so now, not after Prefect's start-up
+    Catalog(data).check_unlocked()
     logging.getLogger("claimflow").info("starting flow (Prefect, spaCy model load) ...")
     from flows.pipeline import claimflow
     from flows.runners import default_workers, make_task_runner

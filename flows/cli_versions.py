@@ -122,8 +122,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     if not complete:
         print(f"claimflow: no complete run in {args.data} to rerun from", file=sys.stderr)
         return 2
-    with catalog.lock():
-        pass  # another run writing here: say so now, not after Prefect's start-up
+    catalog.check_unlocked()
     from flows.pipeline import claimflow
 
     summary = flow_summary(

@@ -361,6 +361,13 @@ class Catalog:
 
     # ------------------------------------------------------------ locking
 
+    def check_unlocked(self) -> None:
+        """Raise :class:`LockedError` now if another run holds the lock: a
+        command says so before Prefect's start-up, not after it (the run
+        takes the lock for itself later)."""
+        with self.lock():
+            pass
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the data directory's writer lock for the duration of a run.
