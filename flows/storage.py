@@ -114,9 +114,9 @@ class Catalog:
         wrapped around its Rust object store, and a process that did so
         aborted at exit ("terminate called without an active exception",
         exit 134) in 3 to 8 of 8 runs, its work done: ``claimflow tables``,
-        or a script reading the five tables.  The
-        tables are local folders, so pyarrow's own filesystem reads the same
-        files, with the same fragments, statistics and schema from the log.
+        or a script reading the five tables.  The tables are local folders,
+        so pyarrow's own filesystem reads the same files, with the same
+        fragments, statistics and schema from the log.
         """
         return pafs.SubTreeFileSystem(str(self.path(table).resolve()), pafs.LocalFileSystem())
 
