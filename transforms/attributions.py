@@ -633,6 +633,13 @@ def _speaks_for(ent: Span, people: Token) -> bool:
 _NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
+def of_object(token: Token) -> Token | None:
+    """The object of the token's "of": "*Democrats*" in "a number of
+    Democrats", "*lawmakers*" in "dozens of lawmakers"."""
+    of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    return None if of is None else next((c for c in of.children if c.dep_ == "pobj"), None)
+
+
 def _counted_group(head: Token | None) -> Token | None:
     """The group a share of it stands for: "*Democrats*" in "a number of
     Democrats", "*aides*" in "one of his senior aides".  A share speaks as
@@ -642,8 +649,7 @@ def _counted_group(head: Token | None) -> Token | None:
     for _ in range(3):
         if head is None or not (head.lower_ in SHARE_WORDS or head.like_num):
             break
-        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-        group = None if of is None else next((c for c in of.children if c.dep_ == "pobj"), None)
+        group = of_object(head)
         if group is None or not _can_speak(group):
             break  # "some of his *advertising*": the share word stays the head
         if any(c.dep_ == "conj" for c in group.children):

@@ -52,7 +52,7 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, NUM, VERB
 from spacy.tokens import Doc, Span, Token
 
-from transforms.attributions import entities_within
+from transforms.attributions import entities_within, of_object
 from transforms.checkworthiness import (
     CheckWorthinessModel,
     ScoringInput,
@@ -999,8 +999,7 @@ def _counted_noun(count: Token) -> Token | None:
     """The noun a count word takes with "of": "dozens of *lawmakers*",
     "hundreds of thousands of *jobs*" (through the inner count)."""
     for _ in range(3):
-        of = next((c for c in count.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-        noun = None if of is None else next((c for c in of.children if c.dep_ == "pobj"), None)
+        noun = of_object(count)
         if noun is None or noun.pos_ not in ("NOUN", "PROPN", "NUM"):
             return None
         if noun.lower_ not in _VAGUE_COUNTS and noun.pos_ != "NUM":
