@@ -708,7 +708,9 @@ def commit(
             "committed %s v%d (%d rows for %d articles)", table, versions[table], n_rows, len(done)
         )
     errors = problems_table(problems, run.run_id)
-    if errors.num_rows:
+    # The first run creates ``errors`` even when empty, so that every
+    # documented table can be read (and looped over) from the start.
+    if errors.num_rows or not catalog.exists("errors"):
         versions["errors"] = catalog.append("errors", errors, run.lineage("errors", {}))
         counts["errors"] = errors.num_rows
         failpoint("after-commit:errors")

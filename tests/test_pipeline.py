@@ -70,7 +70,25 @@ def test_run_completes_and_summarises(flow_run):
     assert summary["counts"]["sentences"] > 15
     assert summary["counts"]["attributions"] >= 9
     assert summary["counts"]["claims"] >= 5
-    assert set(summary["committed"]) == {"documents", "sentences", "attributions", "claims"}
+    # ``errors`` is committed empty on a first run without problems.
+    assert set(summary["committed"]) == {
+        "documents",
+        "sentences",
+        "attributions",
+        "claims",
+        "errors",
+    }
+
+
+def test_every_table_exists_after_a_first_run_without_errors(flow_run):
+    """An analyst loops over the documented tables; an empty ``errors`` must
+    load with its schema, not fail as a missing table."""
+    _, catalog = flow_run
+    errors = DeltaTable(str(catalog.path("errors"))).to_pyarrow_table()
+    assert errors.num_rows == 0
+    assert errors.schema.equals(ALL_TABLES["errors"], check_metadata=False)
+    for table in ALL_TABLES:
+        assert catalog.exists(table), table
 
 
 @pytest.mark.parametrize("table", sorted(CONTRACT))
@@ -208,6 +226,17 @@ def test_cli_show_unknown_table_version_is_clear(flow_run, capsys):
     _, catalog = flow_run
     with pytest.raises(SystemExit):
         cli(["show", "nonsense", "--data", str(catalog.data_dir)])
+
+
+def test_cli_show_unknown_column_names_the_columns(flow_run, capsys):
+    _, catalog = flow_run
+    data = str(catalog.data_dir)
+    assert cli(["show", "claims", "--data", data, "--columns", "text,nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "claims has no column nosuch" in err and "claim_type" in err
+    assert "Traceback" not in err
+    assert cli(["show", "claims", "--data", data, "--doc", "nosuch"]) == 0
+    assert capsys.readouterr().out.strip() == "(no rows for article nosuch)"
 
 
 def test_text_store_gives_back_every_text_exactly(tmp_path, monkeypatch):
