@@ -566,10 +566,13 @@ def cmd_history(args: argparse.Namespace) -> int:
         code = e.get("code_version") or {}
         if isinstance(code, dict):
             code = ", ".join(f"{k}={v}" for k, v in code.items())
-        print(
-            f"v{e['version']}  {e['timestamp']:%Y-%m-%d %H:%M:%S}  {e['operation']}"
-            f"  rows+{e.get('rows_added')}"
-        )
+        change = ""
+        if e.get("rows") is not None and e.get("rows_added") is not None:
+            change = f"  rows {e['rows']:,} (+{e['rows_added']:,}"
+            if e.get("rows_removed") is not None:
+                change += f" -{e['rows_removed']:,}"
+            change += ")"
+        print(f"v{e['version']}  {e['timestamp']:%Y-%m-%d %H:%M:%S}  {e['operation']}{change}")
         print(f"    run {e.get('run_id', '-')}  flow run {e.get('flow_run_id') or '-'}")
         print(f"    upstream {e.get('upstream', {})}  config {e.get('config_hash', '-')}")
         print(f"    code {code}")
@@ -588,12 +591,22 @@ def cmd_show(args: argparse.Namespace) -> int:
     catalog = Catalog(args.data)
     table = catalog.read(args.table, args.version, [args.doc] if args.doc else None)
     if args.columns:
-        table = table.select([c.strip() for c in args.columns.split(",")])
+        wanted = [c.strip() for c in args.columns.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in table.column_names]
+        if unknown:
+            raise CatalogError(
+                f"{args.table} has no column {', '.join(unknown)}; "
+                f"its columns: {', '.join(table.column_names)}"
+            )
+        table = table.select(wanted)
+    if not table.num_rows:
+        print(f"(no rows{f' for article {args.doc}' if args.doc else ''})")
+        return EXIT_OK
     frame = table.slice(0, args.limit).to_pandas()
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
     ):
-        print(frame.to_string() if len(frame) else "(no rows)")
+        print(frame.to_string())
     print(f"({min(args.limit, table.num_rows)} of {table.num_rows} rows)", file=sys.stderr)
     return EXIT_OK
 
