@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shlex
+import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -25,6 +26,8 @@ from flows.storage import Catalog, CatalogError, LockedError
 from transforms.schemas import ALL_TABLES, ERROR_KINDS
 
 EXIT_OK, EXIT_ARTICLES_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
+#: A run stopped with Ctrl-C: 128 + SIGINT, as a shell reports it.
+EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 claimflow turns news articles into versioned tables of sentences, claims and
@@ -334,11 +337,55 @@ def quiet_flow_errors(verbose: bool) -> Iterator[None]:
 _BACKTRACE = re.compile(r"\n\s*0: ")
 
 
+def _stop_at_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C during a run: stop now, as a kill would, and say what is kept.
+
+    Ctrl-C reaches the whole process group, Prefect's temporary API server
+    included, which dies.  Left to Prefect, the flow then spent 40 s and
+    more reporting the crash to a server that was gone and waited on busy
+    workers at exit (minutes, and a second Ctrl-C left them running).  A
+    run commits its tables only at its end, and the next run rolls back a
+    table a stopped run had committed, so stopping hard loses nothing that
+    an earlier run committed (the tests kill runs at every commit).
+    """
+    from flows.runners import stop_children
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping
+    print("\nclaimflow: interrupted, stopping the workers ...", file=sys.stderr, flush=True)
+    stop_children()
+    print(
+        "claimflow: run interrupted: the tables keep the versions of the last complete "
+        "run (the next run rolls back any it had begun to commit)",
+        file=sys.stderr,
+        flush=True,
+    )
+    os._exit(EXIT_INTERRUPTED)
+
+
+_TRACKER_NOTICE = "ignore:resource_tracker:UserWarning"
+
+
+@contextlib.contextmanager
+def stop_at_interrupt() -> Iterator[None]:
+    """Handle Ctrl-C with :func:`_stop_at_interrupt` for the duration of a run."""
+    # Stopped workers leave the semaphores of their queues to multiprocessing's
+    # resource tracker, which frees them and warns about "leaked semaphore
+    # objects" after the command's last line.  Its warning filters come from
+    # sys.warnoptions when it starts (with the first worker pool).
+    if _TRACKER_NOTICE not in sys.warnoptions:
+        sys.warnoptions.append(_TRACKER_NOTICE)
+    previous = signal.signal(signal.SIGINT, _stop_at_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
     """The summary of a flow run, or None when the run itself failed: then
     one line says why (the trace with -v).  Bad articles never get here; they
-    go to the errors table."""
-    with quiet_flow_errors(verbose):
+    go to the errors table.  Ctrl-C stops the run at once (exit 130)."""
+    with quiet_flow_errors(verbose), stop_at_interrupt():
         try:
             return call()
         except LockedError:

@@ -13,7 +13,9 @@ Tables are committed once per run, from the flow, whatever the runner.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -45,5 +47,49 @@ def make_task_runner(
     if kind != "local":
         raise ValueError(f"unknown runner {kind!r}; runners: {', '.join(RUNNERS)}")
     if workers > 1:
-        return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=start_worker)
     return ThreadPoolTaskRunner(max_workers=1)
+
+
+def start_worker() -> None:
+    """Pool initializer: leave Ctrl-C to the flow's process, then load the models.
+
+    Ctrl-C in a terminal reaches every process of the group.  A worker that
+    took it crashed its batch and stayed alive, and the flow's process then
+    waited on it at exit; the flow's process stops the workers itself (see
+    :func:`stop_children`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_worker()
+
+
+def stop_children(timeout: float = 3.0) -> int:
+    """Terminate this process's child processes (batch workers, Prefect's
+    temporary API server), killing those still alive after ``timeout``
+    seconds; returns how many there were."""
+    import psutil
+
+    # multiprocessing's resource tracker ignores SIGTERM by design and ends
+    # when the last process sharing its pipe does: not waited for.
+    children = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "multiprocessing.resource_tracker import" not in " ".join(_cmdline(child))
+    ]
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=timeout)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    return len(children)
+
+
+def _cmdline(process: object) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()  # type: ignore[attr-defined]
+    except psutil.Error:
+        return []

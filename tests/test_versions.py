@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -552,3 +553,58 @@ def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run
         assert now == sorted(
             catalog.read(table, complete["table_versions"][table]).to_pylist(), key=str
         )
+
+
+def test_ctrl_c_stops_a_run_at_once_and_leaves_no_process_behind(corpus_run, tmp_path):
+    """Ctrl-C reaches the whole process group (workers and Prefect's server
+    too): the run must stop within seconds, say so, and leave no worker
+    running and no table changed."""
+    import psutil
+
+    seeds, data0, _ = corpus_run
+    data = tmp_path / "data"
+    shutil.copytree(data0, data)
+    catalog = Catalog(data)
+    complete = catalog.latest_complete_run()
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    command = [sys.executable, "-m", "flows.cli", "run", "--seeds", str(seeds)]
+    command += ["--data", str(data), "--force", "--batch-size", "1", "--workers", "2"]
+    proc = subprocess.Popen(
+        command,
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in proc.stderr:  # the first batch is done: workers are busy
+            if line.startswith("sentences+attributions+claims:"):
+                break
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert "run interrupted" in proc.stderr.read()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _group_members(psutil, proc.pid):
+            time.sleep(0.2)
+        assert _group_members(psutil, proc.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert catalog.latest_complete_run()["run_id"] == complete["run_id"]
+    for table in ("documents", *STAGE_TABLES):
+        assert (
+            catalog.read(table).num_rows
+            == catalog.read(table, complete["table_versions"][table]).num_rows
+        )
+
+
+def _group_members(psutil, group: int) -> list[int]:
+    """The live processes of process group ``group``."""
+    members = []
+    for process in psutil.process_iter(["pid", "status"]):
+        with contextlib.suppress(ProcessLookupError, psutil.Error):
+            if process.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(process.pid) == group:
+                members.append(process.pid)
+    return members
