@@ -605,7 +605,7 @@ def cmd_errors(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    entries = Catalog(args.data).history(args.table)
+    entries = Catalog(args.data).history(args.table, rows=True)
     if args.json:
         print(json.dumps(entries, indent=1, default=str))
         return EXIT_OK

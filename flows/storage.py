@@ -216,8 +216,10 @@ class Catalog:
                 return entry
         return {}
 
-    def history(self, table: str) -> list[dict]:
-        """Versions of a table, newest first, with claimflow lineage decoded."""
+    def history(self, table: str, rows: bool = False) -> list[dict]:
+        """Versions of a table, newest first, with claimflow lineage decoded;
+        with ``rows``, also each version's row count (see :meth:`_count_rows`:
+        it replays the log, so only where a user asked for it)."""
         out = []
         for entry in self.delta(table).history():
             item = {
@@ -231,7 +233,8 @@ class Catalog:
                     name = key[len(META_PREFIX) :]
                     item[name] = _maybe_json(value)
             out.append(item)
-        self._count_rows(table, out)
+        if rows:
+            self._count_rows(table, out)
         return out
 
     def _count_rows(self, table: str, entries: list[dict]) -> None:

@@ -121,7 +121,7 @@ def test_prune_removes_articles_whose_files_are_gone(workspace):
         assert rows_of(catalog, table, gone.stem) == []
     assert catalog.read("documents").num_rows == 7
     # history counts the rows a prune removed, not only those added
-    latest, before = catalog.history("claims")[:2]
+    latest, before = catalog.history("claims", rows=True)[:2]
     assert latest["rows"] == catalog.read("claims").num_rows
     assert latest["rows_added"] == 0
     assert latest["rows_removed"] == before["rows"] - latest["rows"] > 0
