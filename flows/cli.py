@@ -538,6 +538,10 @@ def format_summary(summary: dict) -> str:
         )
     if summary.get("n_errors"):
         lines.append(f"  see the errors and warnings: {errors_hint(Path(tables_dir).parent)}")
+    for table, why in (summary.get("out_of_date") or {}).items():
+        lines.append(f"  out of date: {table} ({why})")
+    if summary.get("out_of_date"):
+        lines.append("  the next `claimflow run` recomputes them")
     return "\n".join(lines)
 
 

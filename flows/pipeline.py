@@ -264,6 +264,9 @@ def claimflow(
                 catalog, plan, out, problems, run, staging
             )
             phases["commit"] = time.perf_counter() - t0 - sum(phases.values())
+            out_of_date = left_out_of_date(catalog, run, versions) if stages else {}
+            for table, why in out_of_date.items():
+                log.warning("%s is out of date: %s", table, why)
         finally:
             staging.close()
         summary = run.finish(
@@ -277,6 +280,7 @@ def claimflow(
             removed=len(plan.removed),
             dirty=list(plan.dirty),
             stage_seconds={k: round(v, 3) for k, v in out.seconds.items()},
+            out_of_date=out_of_date,
         )
     if report:
         # Reads only; never fails the run.  Incremental runs rewrite the
@@ -382,6 +386,28 @@ def plan_incremental(
         removed=gone if prune else set(),
         dirty=dirty_from(current),
     )
+
+
+def left_out_of_date(catalog: Catalog, run: RunRecord, versions: dict[str, int]) -> dict[str, str]:
+    """The stage tables a rerun of some stages left to other code, and why.
+
+    A rerun commits only the stages it was asked for.  After a changed rule,
+    a later stage still holds rows built by the old one (claims pointing at
+    attribution ids that are gone); after ``train claims``, an earlier one
+    holds the old model's scores (``sentences.check_worthiness``).  A
+    table's code version covers the code of the stages it is built on, so
+    "made by other code than this run's" finds both, and not a table whose
+    upstream the rerun rewrote with the same code (same rows).  The next
+    plain run recomputes them; the user should not have to find out from
+    the data.
+    """
+    return {
+        table: f"v{versions[table]} was made by other code, model or config than this rerun's"
+        for table in STAGES
+        if table not in run.committed
+        and versions.get(table) is not None
+        and not _stage_current(catalog, table, versions[table], run)
+    }
 
 
 def plan_rerun(

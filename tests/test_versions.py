@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import flows.lineage
+from flows.cli import format_summary
 from flows.cli import main as cli
 from flows.pipeline import claimflow
 from flows.storage import Catalog
@@ -180,6 +181,7 @@ def test_rerun_attributions_reuses_stored_sentences(workspace):
     assert lineage["code_version"]["rerun_of"] == first["run_id"]
     run = catalog.latest_complete_run()
     assert run["rerun_of"] == first["run_id"] and run["committed"] == ["attributions"]
+    assert summary["out_of_date"] == {}  # same code: claims still match the rows
     # Same code and upstream: the rerun reproduces the rows exactly.
     assert sorted(catalog.read("attributions").to_pylist(), key=str) == sorted(
         catalog.read("attributions", before["attributions"]).to_pylist(), key=str
@@ -253,6 +255,9 @@ def test_a_rerun_of_one_stage_after_a_retrain_leaves_the_rest_to_the_next_run(
     monkeypatch.setattr(flows.lineage, "stage_hash", retrained)
     rerun = claimflow(data_dir=str(catalog.data_dir), stages=["claims"])
     assert rerun["committed"] == ["claims"]
+    # ... and says what it left to the next run
+    assert list(rerun["out_of_date"]) == ["sentences"]
+    assert "out of date: sentences" in format_summary(rerun)
 
     summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
     assert summary["status"] == "complete"
