@@ -119,6 +119,23 @@ def stage_hash(table: str, root: Path | None = None, flows_root: Path | None = N
     return digest.hexdigest()[:16]
 
 
+@functools.cache
+def trained_models(table: str, root: Path | None = None) -> dict[str, str]:
+    """The trained model files a table's rows depend on, each with the first
+    12 hex digits of its SHA-256 (None: not trained yet).
+
+    ``stage_hash`` moves alike for an edited rule and a retrained model; the
+    model's own digest answers "which model made these rows" and matches
+    ``sha256sum transforms/models/claims.joblib``."""
+    root = root or Path(transforms.__file__).parent
+    return {
+        name: hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else None
+        for name in STAGE_FILES[table]
+        if name.startswith("models/")
+        for path in [root / name]
+    }
+
+
 def library_versions(table: str) -> dict[str, str]:
     """Installed versions of the libraries, beyond spaCy (see
     :func:`flows.nlp.model_version`), whose release can change a table's
@@ -139,6 +156,7 @@ def code_version(table: str, config: RunConfig) -> dict:
         "stage_hash": stage_hash(table),
         "model": model_version(config.model),
         "libraries": library_versions(table),
+        "trained_models": trained_models(table),
     }
 
 

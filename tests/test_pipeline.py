@@ -4,12 +4,15 @@ CLI and the loading recipes of the README.  One shared flow run (the
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from pathlib import Path
 
 import pytest
 import spacy
 from deltalake import DeltaTable
 
+import transforms
 from flows.cli import main as cli
 from flows.pipeline import claimflow
 from flows.storage import Catalog
@@ -128,6 +131,10 @@ def test_every_version_carries_its_lineage(flow_run):
     # moves tokens and offsets, so both are part of what makes a table current.
     assert latest["code_version"]["model"].startswith("en_core_web_sm")
     assert latest["code_version"]["model"].endswith(f" spacy-{spacy.__version__}")
+    # Which trained claims model scored the rows, as sha256sum prints it.
+    model_file = Path(transforms.__file__).parent / "models" / "claims.joblib"
+    digest = hashlib.sha256(model_file.read_bytes()).hexdigest()[:12]
+    assert latest["code_version"]["trained_models"]["models/claims.joblib"] == digest
     assert latest["config_hash"]
     assert latest["upstream"] == {
         "documents": summary["versions"]["documents"],
