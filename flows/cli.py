@@ -189,8 +189,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_option(tables)
     tables.set_defaults(handler=cmd_tables)
 
-    history = sub.add_parser("history", help="versions of one table with their lineage")
-    history.add_argument("table", choices=list(ALL_TABLES))
+    history = sub.add_parser(
+        "history",
+        help="versions of one table with their lineage",
+        description=textwrap.dedent(
+            """\
+            List every version of TABLE, newest first: when and how it was
+            committed, its rows (+ added, - removed by that commit), the run
+            and Prefect flow run that wrote it, the upstream table versions it
+            was computed from, its config hash and its code version (git sha,
+            stage hash, trained model digests, spaCy model, library versions).
+            Read a version with `claimflow show TABLE --version N`; compare two
+            with `claimflow diff TABLE N M --rows`."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history.add_argument(
+        "table", choices=list(ALL_TABLES), metavar="TABLE", help=", ".join(ALL_TABLES)
+    )
     add_data_option(history)
     history.add_argument("--json", action="store_true", help="print JSON")
     history.set_defaults(handler=cmd_history)

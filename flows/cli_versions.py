@@ -49,20 +49,52 @@ def register(sub: argparse._SubParsersAction) -> None:
     rerun.set_defaults(handler=cmd_rerun)
 
     lineage = sub.add_parser(
-        "lineage", help="walk a table version's lineage back to the documents it came from"
+        "lineage",
+        help="walk a table version's lineage back to the documents it came from",
+        description=textwrap.dedent(
+            """\
+            Print the tree of table versions a version was computed from (claims
+            -> attributions -> sentences -> documents), each with the run that
+            wrote it and its code version: what `claimflow maintain` keeps
+            readable, and what to rerun from (`claimflow rerun --from-run`)."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     lineage.add_argument("table", choices=[t for t in DATA_TABLES if t != "errors"])
     lineage.add_argument("--version", type=version_number, help="table version (default: current)")
     add_data_option(lineage)
     lineage.set_defaults(handler=cmd_lineage)
 
-    diff = sub.add_parser("diff", help="rows added, removed and changed between two versions")
-    diff.add_argument("table", choices=list(ALL_TABLES))
-    diff.add_argument("v1", type=version_number)
-    diff.add_argument("v2", type=version_number)
+    diff = sub.add_parser(
+        "diff",
+        help="rows added, removed and changed between two versions",
+        description=textwrap.dedent(
+            """\
+            Compare two versions of a table row by row (rows are matched by
+            their ids: claim_id, attribution_id, doc_id + sentence_id, ...).
+            Prints the counts per article; --rows also prints each changed row
+            with the columns that differ (old -> new), and each row added or
+            removed. `claimflow history TABLE` lists the versions."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument(
+        "table", choices=list(ALL_TABLES), metavar="TABLE", help=", ".join(ALL_TABLES)
+    )
+    diff.add_argument("v1", type=version_number, help="the older version")
+    diff.add_argument("v2", type=version_number, help="the newer version")
     add_data_option(diff)
     diff.add_argument(
-        "--limit", type=positive_int, default=30, help="articles to list (default: 30)"
+        "--limit",
+        type=positive_int,
+        default=30,
+        help="articles (with --rows: rows) to list (default: 30)",
+    )
+    diff.add_argument(
+        "--rows", action="store_true", help="list the rows that differ, column by column"
+    )
+    diff.add_argument(
+        "--json", action="store_true", help="print every row change as JSON (one object per line)"
     )
     diff.set_defaults(handler=cmd_diff)
 
@@ -158,6 +190,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from flows.versions import diff_versions
 
     diff = diff_versions(Catalog(args.data), args.table, args.v1, args.v2)
+    if args.json:
+        for change in diff.rows:
+            record = {"kind": change.kind, "key": list(change.key), "doc_id": change.doc_id}
+            record["columns"] = {c: {"old": o, "new": n} for c, (o, n) in change.columns.items()}
+            print(json.dumps(record, default=str))
+        return 0
     totals = diff.totals()
     print(
         f"{args.table} v{args.v1} -> v{args.v2}: {totals['added']} added, "
@@ -169,7 +207,40 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"  {doc_id}: +{counts['added']} -{counts['removed']} ~{counts['changed']}")
     if len(ranked) > args.limit:
         print(f"  ... {len(ranked) - args.limit} more articles")
+    if args.rows:
+        for line in format_row_changes(diff.rows, args.limit):
+            print(line)
     return 0
+
+
+#: Columns that say what an added or removed row is, the first present wins.
+_LABEL_COLUMNS = ("text", "content_text", "message", "status", "source_path")
+
+
+def format_row_changes(rows: list, limit: int) -> list[str]:
+    """``~ key`` and a ``column: old -> new`` line per differing column for
+    changed rows, ``+``/``- key  text`` for added and removed ones; values
+    shortened to fit a line."""
+    sign = {"added": "+", "removed": "-", "changed": "~"}
+    lines = []
+    for change in rows[:limit]:
+        key = "/".join(str(k) for k in change.key)
+        if change.kind == "changed":
+            lines.append(f"~ {key}")
+            for column, (old, new) in change.columns.items():
+                lines.append(f"    {column}: {_short(old)} -> {_short(new)}")
+            continue
+        values = {c: n if change.kind == "added" else o for c, (o, n) in change.columns.items()}
+        label = next((c for c in _LABEL_COLUMNS if values.get(c) is not None), None)
+        lines.append(f"{sign[change.kind]} {key}" + (f"  {_short(values[label])}" if label else ""))
+    if len(rows) > limit:
+        lines.append(f"... {len(rows) - limit} more rows (--limit)")
+    return lines
+
+
+def _short(value: object, width: int = 60) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def cmd_maintain(args: argparse.Namespace) -> int:

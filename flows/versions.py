@@ -93,11 +93,25 @@ def referenced_versions(catalog: Catalog) -> dict[str, set[int]]:
 
 
 @dataclass
+class RowChange:
+    """One row added, removed or changed between two versions of a table."""
+
+    kind: str  # "added", "removed" or "changed"
+    key: tuple
+    doc_id: str
+    #: Changed rows: ``{column: (old, new)}`` for each column that differs.
+    #: Added and removed rows: ``{column: (None, value)}`` / ``(value, None)``
+    #: for every column.
+    columns: dict[str, tuple]
+
+
+@dataclass
 class TableDiff:
     table: str
     v1: int
     v2: int
     by_doc: dict[str, Counter]
+    rows: list[RowChange] = field(default_factory=list)
 
     def totals(self) -> Counter:
         total: Counter = Counter()
@@ -120,14 +134,32 @@ def diff_versions(catalog: Catalog, table: str, v1: int, v2: int) -> TableDiff:
     def doc_of(row: dict) -> str:
         return row.get("doc_id") or row.get("run_id") or "-"
 
-    for k in new.keys() - old.keys():
-        by_doc[doc_of(new[k])]["added"] += 1
-    for k in old.keys() - new.keys():
-        by_doc[doc_of(old[k])]["removed"] += 1
-    for k in new.keys() & old.keys():
-        if _comparable(new[k]) != _comparable(old[k]):
-            by_doc[doc_of(new[k])]["changed"] += 1
-    return TableDiff(table, v1, v2, dict(by_doc))
+    rows: list[RowChange] = []
+    for k in sorted(old.keys() | new.keys(), key=_sortable):
+        before, after = old.get(k), new.get(k)
+        if before is None:
+            change = RowChange("added", k, doc_of(after), {c: (None, v) for c, v in after.items()})
+        elif after is None:
+            change = RowChange(
+                "removed", k, doc_of(before), {c: (v, None) for c, v in before.items()}
+            )
+        else:
+            differ = {
+                c: (before.get(c), after.get(c))
+                for c in before.keys() | after.keys()
+                if _comparable(before.get(c)) != _comparable(after.get(c))
+            }
+            if not differ:
+                continue
+            change = RowChange("changed", k, doc_of(after), dict(sorted(differ.items())))
+        by_doc[change.doc_id][change.kind] += 1
+        rows.append(change)
+    return TableDiff(table, v1, v2, dict(by_doc), rows)
+
+
+def _sortable(key: tuple) -> tuple:
+    """Row keys in a stable order (keys may hold None)."""
+    return tuple((v is None, str(v) if not isinstance(v, int) else v) for v in key)
 
 
 def _comparable(row: dict) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import json
 import os
 import shutil
 import signal
@@ -369,6 +370,16 @@ def test_lineage_and_diff_commands(workspace, capsys):
     assert cli(["diff", "attributions", str(claims_v - 1), str(claims_v), "--data", data]) == 0
     out = capsys.readouterr().out
     assert first.stem in out and "added" in out
+    v1, v2 = str(claims_v - 1), str(claims_v)
+    assert cli(["diff", "attributions", v1, v2, "--data", data, "--rows", "--limit", "500"]) == 0
+    out = capsys.readouterr().out
+    assert '    cue_text: "said" -> "stated"' in out  # the column that changed, old -> new
+    assert cli(["diff", "attributions", v1, v2, "--data", data, "--json"]) == 0
+    changes = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert changes and {c["doc_id"] for c in changes} == {first.stem}
+    assert {"old": "said", "new": "stated"} in [
+        c["columns"].get("cue_text") for c in changes if c["kind"] == "changed"
+    ]
 
     assert cli(["runs", "--data", data]) == 0
     assert "complete" in capsys.readouterr().out
