@@ -536,6 +536,8 @@ def format_summary(summary: dict) -> str:
             )
             if table in counts
         ]
+        if summary.get("removed"):
+            written.append(f"removed {summary['removed']} articles whose files are gone")
         lines.append(
             "  "
             + (", ".join(written) or "no rows written")

@@ -329,7 +329,13 @@ def rollback_incomplete(catalog: Catalog, latest: dict | None, run: RunRecord) -
             catalog.overwrite(table, ALL_TABLES[table].empty_table(), empty)
         else:
             catalog.restore(table, want, Lineage.carried(catalog.rows_lineage(table, want), note))
-        log.warning("rolled back %s v%s (left by an incomplete run) to v%s", table, current, want)
+        log.warning(
+            "rolled back %s v%s to v%s, the latest complete run's (left by a run that did "
+            "not complete, or by a rerun from an older run)",
+            table,
+            current,
+            want,
+        )
 
 
 def _stage_current(catalog: Catalog, table: str, version: int | None, run: RunRecord) -> bool:
@@ -368,6 +374,12 @@ def plan_incremental(
     stored = catalog.read("documents", base.get("documents"), columns=("doc_id", *IDENTITY_COLUMNS))
     new_ids = set(documents.column("doc_id").to_pylist())
     gone = set(stored.column("doc_id").to_pylist()) - new_ids
+    if gone:
+        log.info(
+            "%d article(s) in the tables have no file under the seeds any more: %s",
+            len(gone),
+            "removing them (--prune)" if prune else "kept (--prune removes them)",
+        )
     kept = catalog.read("documents", base.get("documents"), doc_ids=gone if not prune else ())
     texts = staging.texts([kept, documents])
     rows = {r["doc_id"]: r for t in (kept, documents) for r in t.drop_columns("text").to_pylist()}

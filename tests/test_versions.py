@@ -119,6 +119,7 @@ def test_prune_removes_articles_whose_files_are_gone(workspace):
 
     pruned = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir), prune=True)
     assert pruned["status"] == "complete" and pruned["removed"] == 1
+    assert "removed 1 articles whose files are gone" in format_summary(pruned)
     for table in ("documents", *STAGE_TABLES):
         assert rows_of(catalog, table, gone.stem) == []
     assert catalog.read("documents").num_rows == 7

@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import hashlib
 import json
 import sys
 import time
@@ -517,7 +518,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         training_inputs(items), labels, seed=args.seed, target_share=args.target_share
     )
     out = save_claims_model(model, args.out)
-    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)", file=sys.stderr)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()[:12]
+    print(
+        f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB, sha256 {digest}, base rate "
+        f"{model.base_rate:.2f})",
+        file=sys.stderr,
+    )
+    if out.resolve() == Path(CLAIMS_MODEL).resolve():
+        print(
+            "the next `claimflow run` recomputes sentences, attributions and claims with it "
+            "(their lineage names it: trained_models); `claimflow rerun claims` rescores "
+            "claims only",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -550,9 +563,18 @@ def register(
     ev.set_defaults(handler=cmd_eval)
 
     tr = train_commands.add_parser("claims", help="fit the check-worthiness model")
-    tr.add_argument("--gold", default=str(DEFAULT_TRAIN), help="training JSONL (default: CB dev)")
+    tr.add_argument(
+        "--gold",
+        default=str(DEFAULT_TRAIN),
+        help="training JSONL (default: ClaimBuster dev, %(default)s)",
+    )
     tr.add_argument("--out", default=str(CLAIMS_MODEL), help="artifact (default: the packaged)")
-    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the calibration folds and the solver (default: 0)",
+    )
     _add_target_share(tr)
     tr.set_defaults(handler=cmd_train)
 
