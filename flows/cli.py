@@ -363,19 +363,61 @@ def _stop_at_interrupt(signum: int, frame: object) -> None:
     run commits its tables only at its end, and the next run rolls back a
     table a stopped run had committed, so stopping hard loses nothing that
     an earlier run committed (the tests kill runs at every commit).
+
+    Writes go straight to the file descriptor: the interrupted code may be
+    inside a write to ``sys.stderr`` (the progress log), and a second
+    buffered write from here would raise "reentrant call".
     """
     from flows.runners import stop_children
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping
-    print("\nclaimflow: interrupted, stopping the workers ...", file=sys.stderr, flush=True)
-    stop_children()
-    print(
-        "claimflow: run interrupted: the tables keep the versions of the last complete "
-        "run (the next run rolls back any it had begun to commit)",
-        file=sys.stderr,
-        flush=True,
-    )
-    os._exit(EXIT_INTERRUPTED)
+    os.write(2, b"\nclaimflow: interrupted, stopping the workers ...\n")
+    try:
+        _mark_flow_run_crashed()
+    finally:
+        stop_children()
+        os.write(
+            2,
+            b"claimflow: run interrupted: the tables keep the versions of the last complete "
+            b"run (the next run rolls back any it had begun to commit)\n",
+        )
+        os._exit(EXIT_INTERRUPTED)
+
+
+#: Seconds an interrupted run waits for a Prefect server to record its end.
+CRASH_REPORT_SECONDS = 5.0
+
+
+def _mark_flow_run_crashed() -> None:
+    """Tell a Prefect server the flow run crashed, if it outlives the run.
+
+    With ``PREFECT_API_URL`` set, the server is not this command's: it would
+    show the flow run as Running for good.  Best effort, as Prefect's own
+    crash handling, and bounded (the server may be unreachable).  Without it,
+    the temporary server has died with the Ctrl-C or dies with the command.
+    """
+    import threading
+
+    from prefect.context import FlowRunContext
+    from prefect.settings import get_current_settings
+
+    context = FlowRunContext.get()
+    if not get_current_settings().api.url or context is None or context.flow_run is None:
+        return
+    flow_run_id = context.flow_run.id
+
+    def mark() -> None:
+        from prefect.client.orchestration import get_client
+        from prefect.states import Crashed
+
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(
+                flow_run_id, Crashed(message="interrupted (Ctrl-C)"), force=True
+            )
+
+    reporter = threading.Thread(target=mark, daemon=True)
+    reporter.start()
+    reporter.join(CRASH_REPORT_SECONDS)
 
 
 _TRACKER_NOTICE = "ignore:resource_tracker:UserWarning"
@@ -383,18 +425,30 @@ _TRACKER_NOTICE = "ignore:resource_tracker:UserWarning"
 
 @contextlib.contextmanager
 def stop_at_interrupt() -> Iterator[None]:
-    """Handle Ctrl-C with :func:`_stop_at_interrupt` for the duration of a run."""
+    """Handle Ctrl-C with :func:`_stop_at_interrupt` for the duration of a run.
+
+    Only in the main thread, the only one Python delivers signals to (a
+    run started from another thread keeps the default handling).
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     # Stopped workers leave the semaphores of their queues to multiprocessing's
     # resource tracker, which frees them and warns about "leaked semaphore
     # objects" after the command's last line.  Its warning filters come from
     # sys.warnoptions when it starts (with the first worker pool).
-    if _TRACKER_NOTICE not in sys.warnoptions:
+    added = _TRACKER_NOTICE not in sys.warnoptions
+    if added:
         sys.warnoptions.append(_TRACKER_NOTICE)
     previous = signal.signal(signal.SIGINT, _stop_at_interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if added:
+            sys.warnoptions.remove(_TRACKER_NOTICE)
 
 
 def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
@@ -635,9 +689,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         code = e.get("code_version") or {}
         if isinstance(code, dict):
             code = ", ".join(f"{k}={v}" for k, v in code.items())
-        change = ""
-        if e.get("rows") is not None and e.get("rows_added") is not None:
-            change = f"  rows {e['rows']:,} (+{e['rows_added']:,}"
+        change = f"  rows {e['rows']:,}" if e.get("rows") is not None else ""
+        if change and e.get("rows_added") is not None:
+            change += f" (+{e['rows_added']:,}"
             if e.get("rows_removed") is not None:
                 change += f" -{e['rows_removed']:,}"
             change += ")"
@@ -662,10 +716,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.columns:
         wanted = [c.strip() for c in args.columns.split(",") if c.strip()]
         unknown = [c for c in wanted if c not in table.column_names]
-        if unknown:
+        if unknown or not wanted:
+            named = f"no column {', '.join(unknown)}" if unknown else "--columns names no column"
             raise CatalogError(
-                f"{args.table} has no column {', '.join(unknown)}; "
-                f"its columns: {', '.join(table.column_names)}"
+                f"{args.table}: {named}; its columns: {', '.join(table.column_names)}"
             )
         table = table.select(wanted)
     if not table.num_rows:

@@ -240,7 +240,7 @@ def test_cli_show_unknown_column_names_the_columns(flow_run, capsys):
     data = str(catalog.data_dir)
     assert cli(["show", "claims", "--data", data, "--columns", "text,nosuch"]) == 2
     err = capsys.readouterr().err
-    assert "claims has no column nosuch" in err and "claim_type" in err
+    assert "claims: no column nosuch" in err and "claim_type" in err
     assert "Traceback" not in err
     assert cli(["show", "claims", "--data", data, "--doc", "nosuch"]) == 0
     assert capsys.readouterr().out.strip() == "(no rows for article nosuch)"
