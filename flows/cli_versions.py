@@ -187,12 +187,19 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from flows.versions import diff_versions
+    from flows.versions import ROW_KEYS, diff_versions
 
-    diff = diff_versions(Catalog(args.data), args.table, args.v1, args.v2)
+    diff = diff_versions(
+        Catalog(args.data), args.table, args.v1, args.v2, rows=args.rows or args.json
+    )
     if args.json:
         for change in diff.rows:
-            record = {"kind": change.kind, "key": list(change.key), "doc_id": change.doc_id}
+            record = {
+                "kind": change.kind,
+                "key": dict(zip(ROW_KEYS[args.table], change.key, strict=True)),
+            }
+            if "doc_id" in ALL_TABLES[args.table].names:
+                record["doc_id"] = change.doc_id
             record["columns"] = {c: {"old": o, "new": n} for c, (o, n) in change.columns.items()}
             print(json.dumps(record, default=str))
         return 0
@@ -224,11 +231,12 @@ def format_row_changes(rows: list, limit: int) -> list[str]:
     sign = {"added": "+", "removed": "-", "changed": "~"}
     lines = []
     for change in rows[:limit]:
-        key = "/".join(str(k) for k in change.key)
+        key = " ".join(json.dumps(k, default=str, ensure_ascii=False) for k in change.key)
         if change.kind == "changed":
             lines.append(f"~ {key}")
             for column, (old, new) in change.columns.items():
-                lines.append(f"    {column}: {_short(old)} -> {_short(new)}")
+                before, after = _around_difference(_json(old), _json(new))
+                lines.append(f"    {column}: {before} -> {after}")
             continue
         values = {c: n if change.kind == "added" else o for c, (o, n) in change.columns.items()}
         label = next((c for c in _LABEL_COLUMNS if values.get(c) is not None), None)
@@ -238,9 +246,31 @@ def format_row_changes(rows: list, limit: int) -> list[str]:
     return lines
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
 def _short(value: object, width: int = 60) -> str:
-    text = json.dumps(value, default=str, ensure_ascii=False)
+    text = _json(value)
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _around_difference(old: str, new: str, width: int = 60) -> tuple[str, str]:
+    """Both values cut to ``width`` around where they first differ, so that
+    two long values that share a start do not print the same."""
+    if max(len(old), len(new)) <= width:
+        return old, new
+    first = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+        min(len(old), len(new)),
+    )
+    start = max(0, first - width // 3)
+
+    def cut(text: str) -> str:
+        piece = text[start : start + width]
+        return ("..." if start else "") + piece + ("..." if start + width < len(text) else "")
+
+    return cut(old), cut(new)
 
 
 def cmd_maintain(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,50 +121,60 @@ class TableDiff:
         return total
 
 
-def diff_versions(catalog: Catalog, table: str, v1: int, v2: int) -> TableDiff:
-    """Rows added, removed and changed between two versions, per article."""
+def diff_versions(catalog: Catalog, table: str, v1: int, v2: int, rows: bool = False) -> TableDiff:
+    """Rows added, removed and changed between two versions, per article;
+    with ``rows``, also each row's change, column by column."""
     key = ROW_KEYS[table]
 
     def keyed(version: int) -> dict[tuple, dict]:
-        rows = catalog.read(table, version).to_pylist()
-        return {tuple(r.get(k) for k in key): r for r in rows}
+        records = catalog.read(table, version).to_pylist()
+        return {tuple(r.get(k) for k in key): r for r in records}
 
     old, new = keyed(v1), keyed(v2)
     by_doc: dict[str, Counter] = defaultdict(Counter)
-
-    def doc_of(row: dict) -> str:
-        return row.get("doc_id") or row.get("run_id") or "-"
-
-    rows: list[RowChange] = []
-    for k in sorted(old.keys() | new.keys(), key=_sortable):
+    changes: list[RowChange] = []
+    for k in sorted(old.keys() | new.keys(), key=_natural):
         before, after = old.get(k), new.get(k)
-        if before is None:
-            change = RowChange("added", k, doc_of(after), {c: (None, v) for c, v in after.items()})
-        elif after is None:
-            change = RowChange(
-                "removed", k, doc_of(before), {c: (v, None) for c, v in before.items()}
-            )
-        else:
-            differ = {
-                c: (before.get(c), after.get(c))
-                for c in before.keys() | after.keys()
-                if _comparable(before.get(c)) != _comparable(after.get(c))
-            }
-            if not differ:
-                continue
-            change = RowChange("changed", k, doc_of(after), dict(sorted(differ.items())))
-        by_doc[change.doc_id][change.kind] += 1
-        rows.append(change)
-    return TableDiff(table, v1, v2, dict(by_doc), rows)
+        if before is not None and after is not None and _comparable(before) == _comparable(after):
+            continue
+        kind = "added" if before is None else "removed" if after is None else "changed"
+        doc_id = _doc_of(after if before is None else before)
+        by_doc[doc_id][kind] += 1
+        if rows:
+            changes.append(RowChange(kind, k, doc_id, _columns(before, after)))
+    return TableDiff(table, v1, v2, dict(by_doc), changes)
 
 
-def _sortable(key: tuple) -> tuple:
-    """Row keys in a stable order (keys may hold None)."""
-    return tuple((v is None, str(v) if not isinstance(v, int) else v) for v in key)
+def _doc_of(row: dict) -> str:
+    """The article a row belongs to (a run for ``runs`` rows)."""
+    return row.get("doc_id") or row.get("run_id") or "-"
 
 
-def _comparable(row: dict) -> str:
-    return json.dumps(row, sort_keys=True, default=str)
+def _columns(before: dict | None, after: dict | None) -> dict[str, tuple]:
+    """``{column: (old, new)}``: every column of an added or removed row, the
+    differing ones of a changed row."""
+    before, after = before or {}, after or {}
+    names = sorted(before.keys() | after.keys())
+    pairs = {c: (before.get(c), after.get(c)) for c in names}
+    if not before or not after:
+        return pairs
+    return {c: (o, n) for c, (o, n) in pairs.items() if _comparable(o) != _comparable(n)}
+
+
+def _natural(key: tuple) -> tuple:
+    """Row keys in reading order: ``c2`` before ``c10``, None last."""
+    return tuple(
+        (1, ()) if v is None else (0, tuple(_natural_part(p) for p in re.split(r"(\d+)", str(v))))
+        for v in key
+    )
+
+
+def _natural_part(part: str) -> tuple[int, int | str]:
+    return (0, int(part)) if part.isdigit() else (1, part)
+
+
+def _comparable(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 # ---------------------------------------------------------------- maintenance
