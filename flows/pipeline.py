@@ -264,9 +264,7 @@ def claimflow(
                 catalog, plan, out, problems, run, staging
             )
             phases["commit"] = time.perf_counter() - t0 - sum(phases.values())
-            out_of_date = left_out_of_date(catalog, run, versions) if stages else {}
-            for table, why in out_of_date.items():
-                log.warning("%s is out of date: %s", table, why)
+            out_of_date = _out_of_date_or_none(catalog, run, versions) if stages else {}
         finally:
             staging.close()
         summary = run.finish(
@@ -398,6 +396,21 @@ def plan_incremental(
         removed=gone if prune else set(),
         dirty=dirty_from(current),
     )
+
+
+def _out_of_date_or_none(
+    catalog: Catalog, run: RunRecord, versions: dict[str, int]
+) -> dict[str, str]:
+    """:func:`left_out_of_date`, logged; a failure to tell costs the note,
+    never the rerun, whose tables are committed by now."""
+    try:
+        stale = left_out_of_date(catalog, run, versions)
+    except Exception as exc:  # informational only
+        log.warning("could not tell which tables the rerun left out of date: %s", exc)
+        return {}
+    for table, why in stale.items():
+        log.warning("%s is out of date: %s", table, why)
+    return stale
 
 
 def left_out_of_date(catalog: Catalog, run: RunRecord, versions: dict[str, int]) -> dict[str, str]:
@@ -730,7 +743,10 @@ def commit(
     versions: dict[str, int] = {}
     for table in ("documents", *STAGES):
         done = plan.computed(table) - failed
-        if not done and not plan.removed:
+        # A table this run leaves unchanged is not committed again; one that
+        # does not exist yet is created, empty if no article landed, so that
+        # every documented table can be read from the first run on.
+        if not done and not plan.removed and catalog.exists(table):
             continue
         data, n_rows = staging.rows(table, exclude=failed)
         upstream = {u: versions.get(u, plan.base.get(u)) for u in UPSTREAM[table]}
