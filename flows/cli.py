@@ -627,7 +627,15 @@ def cmd_tables(args: argparse.Namespace) -> int:
             continue
         dt = catalog.delta(name)
         last = catalog.history(name)[0].get("run_id", "?")
-        print(f"{name:<14}{dt.version():>8}{dt.count():>10}  {last}")
+        recorded = (latest or {}).get("table_versions", {}).get(name)
+        # A version past the latest complete run's was left by a run that did
+        # not complete (the next run rolls it back): say which is which.
+        ahead = (
+            f"  (ahead of the latest complete run's v{recorded}: rolled back by the next run)"
+            if name != "runs" and recorded is not None and dt.version() > recorded
+            else ""
+        )
+        print(f"{name:<14}{dt.version():>8}{dt.count():>10}  {last}{ahead}")
     if latest:
         counts = severity_counts(catalog, errors_run_id(catalog, latest))
         print(

@@ -537,12 +537,13 @@ def _run_killed_at(point: str, seeds: Path, data: Path) -> int:
             os.killpg(proc.pid, signal.SIGKILL)  # the orphaned Prefect server too
 
 
-def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run, tmp_path):
+def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run, tmp_path, capsys):
     seeds, data0, _ = corpus_run
     data = tmp_path / "data"
     shutil.copytree(data0, data)
     catalog = Catalog(data)
     complete = catalog.latest_complete_run()
+    marked_any = False
     for point in KILL_POINTS:
         code = _run_killed_at(point, seeds, data)
         assert code == -signal.SIGKILL, f"run was not killed at {point}"
@@ -550,6 +551,17 @@ def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run
             catalog.read(table)  # every table stays readable
         latest = catalog.latest_complete_run()
         assert latest["run_id"] == complete["run_id"], point
+        ahead = [
+            t
+            for t in ("documents", *STAGE_TABLES)
+            if catalog.version(t) > latest["table_versions"][t]
+        ]
+        assert cli(["tables", "--data", str(data)]) == 0
+        marked = [
+            line.split()[0] for line in capsys.readouterr().out.splitlines() if "(ahead of" in line
+        ]
+        assert marked == ahead, point
+        marked_any = marked_any or bool(marked)
         texts = {
             d["doc_id"]: d["text"]
             for d in catalog.read("documents", latest["table_versions"]["documents"]).to_pylist()
@@ -561,6 +573,7 @@ def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run
             assert set(rows["doc_id"].to_pylist()) <= set(texts)
             assert rows.num_rows == catalog.read(table, complete["table_versions"][table]).num_rows
 
+    assert marked_any  # a kill after a commit leaves that table ahead, and `tables` says so
     summary = claimflow(seeds_dir=str(seeds), data_dir=str(data))
     assert summary["status"] == "unchanged"  # the inputs did not change
     final = catalog.latest_complete_run()
