@@ -16,6 +16,7 @@ from flows.evaluation.attributions import Article, charset, score
 from flows.models import attribution_model
 from tests.conftest import SAMPLE
 from transforms.attributions import (
+    affiliation_key,
     attributions_table,
     entities_within,
     given_name_gender,
@@ -445,6 +446,38 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
     assert {(r["speaker"], r["speaker_affiliation"]) for r in rows} == {
         ("Donald Trump", "Republican")
     }
+
+
+@pytest.mark.parametrize(
+    ("affiliations", "key"),
+    [
+        # As a run over 300 PolNeAR training articles spelled them.
+        (["Republican", "GOP", "Republicans"], "Republican"),
+        (["Democratic", "Democrat", "Democrats"], "Democratic"),
+        (["Florida", "Fla."], "Florida"),
+        (["U.S.", "US", "American"], "United States"),
+        (["White House", "the White House"], "White House"),
+        (["the U.S. Senate"], "U.S. Senate"),
+        # no alias: the spelling stays, less a leading "the"
+        (["the Leadership Institute", "Leadership Institute"], "Leadership Institute"),
+        (["RNC"], "RNC"),
+        (["The Hague"], "The Hague"),
+    ],
+)
+def test_affiliation_key_counts_spellings_of_one_affiliation_once(affiliations, key):
+    assert {affiliation_key(a) for a in affiliations} == {key}
+
+
+def test_a_party_named_three_ways_gets_one_key(extract):
+    text = (
+        "A GOP strategist said the bill would pass.\n\nA Republican aide said the vote "
+        "was close.\n\nSeveral Republicans said they would oppose it."
+    )
+    rows = extract(text)
+    assert {r["speaker_affiliation_key"] for r in rows if r["speaker_affiliation"]} == {
+        "Republican"
+    }
+    assert len({r["speaker_affiliation"] for r in rows if r["speaker_affiliation"]}) > 1
 
 
 @pytest.mark.parametrize(

@@ -116,6 +116,7 @@ def test_sample_speakers_keep_the_body_named_once(sample):
         attributions, "according to", "its sources among former and current U.S. officials"
     )
     assert sources["speaker_affiliation"] == "U.S."
+    assert sources["speaker_affiliation_key"] == "United States"
     assert (
         _by_cue(attributions, "reported", "U.S. news broadcaster NBC")["speaker_affiliation"]
         is None

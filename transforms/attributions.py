@@ -45,7 +45,7 @@ from typing import TypeVar
 import pyarrow as pa
 from spacy.tokens import Doc, Span, Token
 
-from transforms.lexicon import FEMALE_NAMES, MALE_NAMES, words
+from transforms.lexicon import AFFILIATION_ALIASES, FEMALE_NAMES, MALE_NAMES, THE_NAMES, words
 from transforms.schemas import ATTRIBUTIONS, conform
 
 T = TypeVar("T")
@@ -975,6 +975,23 @@ class SpeakerResolver:
             if not modifier or _mentions(mention.sent.text.lower(), modifier):
                 return name
         return None
+
+
+def affiliation_key(affiliation: str | None) -> str | None:
+    """The affiliation as analysts count voices: one name for "GOP",
+    "Republicans" and "Republican", for "Fla." and "Florida", for "the
+    White House" and "White House" (see :data:`AFFILIATION_ALIASES`).
+
+    A copy for grouping: ``speaker_affiliation`` keeps the article's words.
+    An affiliation without an alias keeps its spelling, less a leading "the".
+    """
+    if not affiliation:
+        return affiliation
+    name = affiliation.strip()
+    article, _, rest = name.partition(" ")
+    if article.casefold() == "the" and rest and rest.casefold() not in THE_NAMES:
+        name = rest
+    return AFFILIATION_ALIASES.get(name.casefold().replace(".", ""), name)
 
 
 #: The letter a party takes after a US politician's name ("Sen. Elizabeth
@@ -2122,6 +2139,7 @@ def _row(doc_id, n, text, attr: Attribution, sentences, starts) -> dict:
         "speaker": attr.speaker,
         "source_type": attr.source_type,
         "speaker_affiliation": attr.affiliation,
+        "speaker_affiliation_key": affiliation_key(attr.affiliation),
         "cue_lemma": attr.cue_lemma,
         "quote_type": quote_type(text, attr.content),
         "sentence_ids": sentence_ids,

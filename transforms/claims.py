@@ -1434,6 +1434,7 @@ def claim_row(
         "speaker": attr["speaker"] if attr else None,
         # (``get``: attributions stored before the column existed lack it.)
         "speaker_affiliation": attr.get("speaker_affiliation") if attr else None,
+        "speaker_affiliation_key": attr.get("speaker_affiliation_key") if attr else None,
         "stance": stance(attr, span, bool(cues)),
         "hedged": bool(cues),
         "hedge_cues": cues,

@@ -77,3 +77,83 @@ MALE_NAMES = words(
     willie xavier yusuf zachary
     """
 )
+
+
+# One name for the spellings of an affiliation that analysts count as one
+# voice: keys are casefolded, without periods and without a leading "the".
+# Parties (the adjective, the noun, the plural, the nickname), US states in
+# AP style (the datelines' and "(R-Fla.)"'s), and countries and bodies news
+# names by initials or by their people.
+AFFILIATION_ALIASES = {
+    **dict.fromkeys(
+        ("republican", "republicans", "gop", "republican party", "grand old party"), "Republican"
+    ),
+    **dict.fromkeys(
+        ("democratic", "democrat", "democrats", "democratic party", "dem", "dems"), "Democratic"
+    ),
+    **dict.fromkeys(
+        ("us", "usa", "united states", "united states of america", "america", "american"),
+        "United States",
+    ),
+    **dict.fromkeys(
+        ("uk", "britain", "great britain", "united kingdom", "british"), "United Kingdom"
+    ),
+    **dict.fromkeys(("un", "united nations"), "United Nations"),
+    **dict.fromkeys(("eu", "european union"), "European Union"),
+    **dict.fromkeys(("us senate", "united states senate"), "U.S. Senate"),
+    **dict.fromkeys(("us house", "us house of representatives"), "U.S. House"),
+    "russian": "Russia",
+    "chinese": "China",
+    "ukrainian": "Ukraine",
+    "israeli": "Israel",
+    "iranian": "Iran",
+    "german": "Germany",
+    "french": "France",
+    "mexican": "Mexico",
+    "canadian": "Canada",
+    "japanese": "Japan",
+    "ala": "Alabama",
+    "ariz": "Arizona",
+    "ark": "Arkansas",
+    "calif": "California",
+    "colo": "Colorado",
+    "conn": "Connecticut",
+    "del": "Delaware",
+    "fla": "Florida",
+    "ga": "Georgia",
+    "ill": "Illinois",
+    "ind": "Indiana",
+    "kan": "Kansas",
+    "ky": "Kentucky",
+    "la": "Louisiana",
+    "md": "Maryland",
+    "mass": "Massachusetts",
+    "mich": "Michigan",
+    "minn": "Minnesota",
+    "miss": "Mississippi",
+    "mo": "Missouri",
+    "mont": "Montana",
+    "neb": "Nebraska",
+    "nev": "Nevada",
+    "nh": "New Hampshire",
+    "nj": "New Jersey",
+    "nm": "New Mexico",
+    "ny": "New York",
+    "nc": "North Carolina",
+    "nd": "North Dakota",
+    "okla": "Oklahoma",
+    "ore": "Oregon",
+    "pa": "Pennsylvania",
+    "ri": "Rhode Island",
+    "sc": "South Carolina",
+    "sd": "South Dakota",
+    "tenn": "Tennessee",
+    "vt": "Vermont",
+    "va": "Virginia",
+    "wash": "Washington",
+    "wva": "West Virginia",
+    "wis": "Wisconsin",
+    "wyo": "Wyoming",
+}
+#: Names whose "The" is part of the name, not an article to drop.
+THE_NAMES = words("hague gambia bahamas")

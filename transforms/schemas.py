@@ -81,6 +81,9 @@ ATTRIBUTIONS = pa.schema(
         # The organisation, group or place a person's source names
         # ("a White House official" -> "White House"); null otherwise.
         ("speaker_affiliation", pa.string()),
+        # The same, as analysts count voices: "GOP", "Republicans" ->
+        # "Republican"; "Fla." -> "Florida"; "the White House" -> "White House".
+        ("speaker_affiliation_key", pa.string()),
         ("cue_lemma", pa.string()),
         ("quote_type", pa.string()),
         ("sentence_ids", pa.list_(pa.int64())),
@@ -130,8 +133,9 @@ CLAIMS = pa.schema(
         ("claim_type", pa.string()),
         ("attribution_id", pa.string()),
         ("speaker", pa.string()),
-        # The linked attribution's speaker_affiliation.
+        # The linked attribution's speaker_affiliation(_key).
         ("speaker_affiliation", pa.string()),
+        ("speaker_affiliation_key", pa.string()),
         # How the source stands to the claim: see CLAIM_STANCES.
         ("stance", pa.string()),
         ("hedged", pa.bool_()),
