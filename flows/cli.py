@@ -248,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
             """\
             Write a self-contained HTML report of one run's table versions
             (default: the latest complete run) to --out: an overview with charts
-            (speakers, source types, cue verbs, quote types, claim types,
+            (speakers, affiliations, source types, cue verbs, quote types, claim types,
             check-worthiness, attributions per article), the most check-worthy
             claims, and one page per article with sources, cues and contents
             highlighted and claims underlined. No server or network needed: open

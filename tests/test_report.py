@@ -30,6 +30,7 @@ from transforms.schemas import ALL_TABLES
 
 CHART_KEYS = {
     "speakers",
+    "affiliations",
     "source-types",
     "cue-verbs",
     "quote-types",

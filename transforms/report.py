@@ -223,6 +223,7 @@ def per_article_counts(
 def charts(data: ReportData) -> list[Chart]:
     """Every chart of the overview page, in display order."""
     unresolved = sum(1 for s in values_of(data.attributions, "speaker") if not s)
+    unaffiliated = sum(1 for a in values_of(data.attributions, "speaker_affiliation_key") if not a)
     scores = [float(v) for v in values_of(data.claims, "check_worthiness") if v is not None]
     return [
         Chart(
@@ -230,6 +231,16 @@ def charts(data: ReportData) -> list[Chart]:
             "Most-quoted speakers",
             count_by(data.attributions, "speaker", top=TOP_BARS),
             note=f"attributions per resolved speaker; {unresolved} without a resolved speaker",
+        ),
+        Chart(
+            "affiliations",
+            "Voices by affiliation",
+            count_by(data.attributions, "speaker_affiliation_key", top=TOP_BARS),
+            note=(
+                "attributions per affiliation of a person's source, spellings merged "
+                f"(GOP, Republicans: Republican); {unaffiliated} with none stated"
+            ),
+            colour="#4c78a8",
         ),
         Chart(
             "source-types",
