@@ -461,6 +461,11 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
         # no alias: the spelling stays, less a leading "the"
         (["the Leadership Institute", "Leadership Institute"], "Leadership Institute"),
         (["RNC"], "RNC"),
+        # an AP state abbreviation only with its periods
+        (["VA"], "VA"),
+        (["L.A."], "L.A."),
+        (["Va.", "Virginia"], "Virginia"),
+        (["Wash."], "Washington State"),
         (["The Hague"], "The Hague"),
     ],
 )

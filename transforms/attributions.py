@@ -45,7 +45,14 @@ from typing import TypeVar
 import pyarrow as pa
 from spacy.tokens import Doc, Span, Token
 
-from transforms.lexicon import AFFILIATION_ALIASES, FEMALE_NAMES, MALE_NAMES, THE_NAMES, words
+from transforms.lexicon import (
+    AFFILIATION_ALIASES,
+    AP_STATES,
+    FEMALE_NAMES,
+    MALE_NAMES,
+    THE_NAMES,
+    words,
+)
 from transforms.schemas import ATTRIBUTIONS, conform
 
 T = TypeVar("T")
@@ -980,7 +987,8 @@ class SpeakerResolver:
 def affiliation_key(affiliation: str | None) -> str | None:
     """The affiliation as analysts count voices: one name for "GOP",
     "Republicans" and "Republican", for "Fla." and "Florida", for "the
-    White House" and "White House" (see :data:`AFFILIATION_ALIASES`).
+    White House" and "White House" (see :data:`AFFILIATION_ALIASES` and
+    :data:`AP_STATES`).
 
     A copy for grouping: ``speaker_affiliation`` keeps the article's words.
     An affiliation without an alias keeps its spelling, less a leading "the".
@@ -991,7 +999,8 @@ def affiliation_key(affiliation: str | None) -> str | None:
     article, _, rest = name.partition(" ")
     if article.casefold() == "the" and rest and rest.casefold() not in THE_NAMES:
         name = rest
-    return AFFILIATION_ALIASES.get(name.casefold().replace(".", ""), name)
+    folded = name.casefold()
+    return AP_STATES.get(folded) or AFFILIATION_ALIASES.get(folded.replace(".", ""), name)
 
 
 #: The letter a party takes after a US politician's name ("Sen. Elizabeth

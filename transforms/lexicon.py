@@ -81,9 +81,8 @@ MALE_NAMES = words(
 
 # One name for the spellings of an affiliation that analysts count as one
 # voice: keys are casefolded, without periods and without a leading "the".
-# Parties (the adjective, the noun, the plural, the nickname), US states in
-# AP style (the datelines' and "(R-Fla.)"'s), and countries and bodies news
-# names by initials or by their people.
+# Parties (the adjective, the noun, the plural, the nickname), and
+# countries and bodies news names by initials or by their people.
 AFFILIATION_ALIASES = {
     **dict.fromkeys(
         ("republican", "republicans", "gop", "republican party", "grand old party"), "Republican"
@@ -112,48 +111,54 @@ AFFILIATION_ALIASES = {
     "mexican": "Mexico",
     "canadian": "Canada",
     "japanese": "Japan",
-    "ala": "Alabama",
-    "ariz": "Arizona",
-    "ark": "Arkansas",
-    "calif": "California",
-    "colo": "Colorado",
-    "conn": "Connecticut",
-    "del": "Delaware",
-    "fla": "Florida",
-    "ga": "Georgia",
-    "ill": "Illinois",
-    "ind": "Indiana",
-    "kan": "Kansas",
-    "ky": "Kentucky",
-    "la": "Louisiana",
-    "md": "Maryland",
-    "mass": "Massachusetts",
-    "mich": "Michigan",
-    "minn": "Minnesota",
-    "miss": "Mississippi",
-    "mo": "Missouri",
-    "mont": "Montana",
-    "neb": "Nebraska",
-    "nev": "Nevada",
-    "nh": "New Hampshire",
-    "nj": "New Jersey",
-    "nm": "New Mexico",
-    "ny": "New York",
-    "nc": "North Carolina",
-    "nd": "North Dakota",
-    "okla": "Oklahoma",
-    "ore": "Oregon",
-    "pa": "Pennsylvania",
-    "ri": "Rhode Island",
-    "sc": "South Carolina",
-    "sd": "South Dakota",
-    "tenn": "Tennessee",
-    "vt": "Vermont",
-    "va": "Virginia",
-    "wash": "Washington",
-    "wva": "West Virginia",
-    "wis": "Wisconsin",
-    "wyo": "Wyoming",
+}
+#: US states as AP style abbreviates them in datelines and after a
+#: politician's party letter ("R-Fla."), matched with their periods: "VA"
+#: (Veterans Affairs) and "L.A." are not Virginia and Louisiana.  "Wash."
+#: is the state, kept apart from the capital's "Washington".
+AP_STATES = {
+    "ala.": "Alabama",
+    "ariz.": "Arizona",
+    "ark.": "Arkansas",
+    "calif.": "California",
+    "colo.": "Colorado",
+    "conn.": "Connecticut",
+    "del.": "Delaware",
+    "fla.": "Florida",
+    "ga.": "Georgia",
+    "ill.": "Illinois",
+    "ind.": "Indiana",
+    "kan.": "Kansas",
+    "ky.": "Kentucky",
+    "la.": "Louisiana",
+    "md.": "Maryland",
+    "mass.": "Massachusetts",
+    "mich.": "Michigan",
+    "minn.": "Minnesota",
+    "miss.": "Mississippi",
+    "mo.": "Missouri",
+    "mont.": "Montana",
+    "neb.": "Nebraska",
+    "nev.": "Nevada",
+    "n.h.": "New Hampshire",
+    "n.j.": "New Jersey",
+    "n.m.": "New Mexico",
+    "n.y.": "New York",
+    "n.c.": "North Carolina",
+    "n.d.": "North Dakota",
+    "okla.": "Oklahoma",
+    "ore.": "Oregon",
+    "pa.": "Pennsylvania",
+    "r.i.": "Rhode Island",
+    "s.c.": "South Carolina",
+    "s.d.": "South Dakota",
+    "tenn.": "Tennessee",
+    "vt.": "Vermont",
+    "va.": "Virginia",
+    "wash.": "Washington State",
+    "w.va.": "West Virginia",
+    "wis.": "Wisconsin",
+    "wyo.": "Wyoming",
 }
 #: Names whose "The" is part of the name, not an article to drop.
 THE_NAMES = words("hague gambia bahamas")
