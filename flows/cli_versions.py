@@ -199,7 +199,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 "key": dict(zip(ROW_KEYS[args.table], change.key, strict=True)),
             }
             if "doc_id" in ALL_TABLES[args.table].names:
-                record["doc_id"] = change.doc_id
+                record["doc_id"] = None if change.doc_id == "-" else change.doc_id
             record["columns"] = {c: {"old": o, "new": n} for c, (o, n) in change.columns.items()}
             print(json.dumps(record, default=str))
         return 0

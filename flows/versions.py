@@ -13,7 +13,7 @@ from pathlib import Path
 from deltalake import CommitProperties
 
 from flows.storage import Catalog, CatalogError, Lineage
-from transforms.schemas import DATA_TABLES, RUNS, conform
+from transforms.schemas import ALL_TABLES, DATA_TABLES, RUNS, conform
 
 log = logging.getLogger("claimflow")
 
@@ -138,16 +138,19 @@ def diff_versions(catalog: Catalog, table: str, v1: int, v2: int, rows: bool = F
         if before is not None and after is not None and _comparable(before) == _comparable(after):
             continue
         kind = "added" if before is None else "removed" if after is None else "changed"
-        doc_id = _doc_of(after if before is None else before)
+        doc_id = _doc_of(after if before is None else before, table)
         by_doc[doc_id][kind] += 1
         if rows:
             changes.append(RowChange(kind, k, doc_id, _columns(before, after)))
     return TableDiff(table, v1, v2, dict(by_doc), changes)
 
 
-def _doc_of(row: dict) -> str:
-    """The article a row belongs to (a run for ``runs`` rows)."""
-    return row.get("doc_id") or row.get("run_id") or "-"
+def _doc_of(row: dict, table: str) -> str:
+    """The article a row belongs to: a run for ``runs`` rows, "-" for an
+    ``errors`` row no article could be read from."""
+    if "doc_id" not in ALL_TABLES[table].names:
+        return row.get("run_id") or "-"
+    return row.get("doc_id") or "-"
 
 
 def _columns(before: dict | None, after: dict | None) -> dict[str, tuple]:
@@ -164,13 +167,16 @@ def _columns(before: dict | None, after: dict | None) -> dict[str, tuple]:
 def _natural(key: tuple) -> tuple:
     """Row keys in reading order: ``c2`` before ``c10``, None last."""
     return tuple(
-        (1, ()) if v is None else (0, tuple(_natural_part(p) for p in re.split(r"(\d+)", str(v))))
+        (1, ())
+        if v is None
+        else (0, tuple(_natural_part(p) for p in re.split(r"([0-9]+)", str(v))))
         for v in key
     )
 
 
 def _natural_part(part: str) -> tuple[int, int | str]:
-    return (0, int(part)) if part.isdigit() else (1, part)
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int().
+    return (0, int(part)) if part.isascii() and part.isdigit() else (1, part)
 
 
 def _comparable(value: object) -> str:

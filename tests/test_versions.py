@@ -638,3 +638,19 @@ def _group_members(psutil, group: int) -> list[int]:
             if process.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(process.pid) == group:
                 members.append(process.pid)
     return members
+
+
+def test_diff_keys_sort_in_reading_order_whatever_the_ids():
+    from flows.versions import _natural
+
+    keys = [("d:c10",), ("d:c2",), (None,), ("v1²",), ("d:c1",)]
+    assert sorted(keys, key=_natural) == [("d:c1",), ("d:c2",), ("d:c10",), ("v1²",), (None,)]
+
+
+def test_diff_rows_show_long_values_where_they_differ():
+    from flows.cli_versions import _around_difference
+
+    start = "Russia has been deploying troops to the Ukrainian border for weeks, "
+    old, new = _around_difference(f'"{start}officials said"', f'"{start}officials denied"')
+    assert old != new and "said" in old and "denied" in new
+    assert old.startswith("...") and len(old) <= 66
