@@ -410,10 +410,13 @@ def _mark_flow_run_crashed() -> None:
         from prefect.client.orchestration import get_client
         from prefect.states import Crashed
 
-        with get_client(sync_client=True) as client:
-            client.set_flow_run_state(
-                flow_run_id, Crashed(message="interrupted (Ctrl-C)"), force=True
-            )
+        try:
+            with get_client(sync_client=True) as client:
+                client.set_flow_run_state(
+                    flow_run_id, Crashed(message="interrupted (Ctrl-C)"), force=True
+                )
+        except Exception:  # an unreachable server: the stop goes on regardless
+            pass
 
     reporter = threading.Thread(target=mark, daemon=True)
     reporter.start()
@@ -628,13 +631,16 @@ def cmd_tables(args: argparse.Namespace) -> int:
         dt = catalog.delta(name)
         last = catalog.history(name)[0].get("run_id", "?")
         recorded = (latest or {}).get("table_versions", {}).get(name)
-        # A version past the latest complete run's was left by a run that did
-        # not complete (the next run rolls it back): say which is which.
-        ahead = (
-            f"  (ahead of the latest complete run's v{recorded}: rolled back by the next run)"
-            if name != "runs" and recorded is not None and dt.version() > recorded
-            else ""
-        )
+        # A version past the latest complete run's, or of a table no complete
+        # run recorded, was left by a run that did not complete (the next run
+        # rolls it back): say which is which.
+        ahead = ""
+        if name != "runs" and recorded is None:
+            ahead = "  (ahead of the latest complete run, which has none: the next run empties it)"
+        elif name != "runs" and dt.version() > recorded:
+            ahead = (
+                f"  (ahead of the latest complete run's v{recorded}: rolled back by the next run)"
+            )
         print(f"{name:<14}{dt.version():>8}{dt.count():>10}  {last}{ahead}")
     if latest:
         counts = severity_counts(catalog, errors_run_id(catalog, latest))
