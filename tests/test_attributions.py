@@ -455,7 +455,8 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
         (["Republican", "GOP", "Republicans"], "Republican"),
         (["Democratic", "Democrat", "Democrats"], "Democratic"),
         (["Florida", "Fla."], "Florida"),
-        (["U.S.", "US", "American"], "United States"),
+        (["U.S.", "US", "America"], "United States"),
+        (["American"], "American"),  # a nationality is not the country's voice
         (["White House", "the White House"], "White House"),
         (["the U.S. Senate"], "U.S. Senate"),
         # no alias: the spelling stays, less a leading "the"
@@ -465,8 +466,9 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
         (["VA"], "VA"),
         (["L.A."], "L.A."),
         (["Va.", "Virginia"], "Virginia"),
-        (["Wash."], "Washington State"),
-        (["The Hague"], "The Hague"),
+        (["Wash."], "Washington (state)"),
+        (["The Hague", "the Hague"], "The Hague"),
+        (["The Hill"], "The Hill"),  # the newspaper, not Capitol Hill
     ],
 )
 def test_affiliation_key_counts_spellings_of_one_affiliation_once(affiliations, key):

@@ -347,7 +347,7 @@ def test_hedged_prediction(run):
     assert claim["claim_type"] == "prediction"
     assert claim["speaker"] == "Oleksiy Reznikov"
     assert claim["speaker_affiliation"] == "Ukrainian"  # the attribution's, copied
-    assert claim["speaker_affiliation_key"] == "Ukraine"  # counted with "Ukraine"
+    assert claim["speaker_affiliation_key"] == "Ukrainian"  # keyed: a nationality stays
 
 
 def test_reportedly_is_a_hedge(run):

@@ -991,13 +991,18 @@ def affiliation_key(affiliation: str | None) -> str | None:
     :data:`AP_STATES`).
 
     A copy for grouping: ``speaker_affiliation`` keeps the article's words.
-    An affiliation without an alias keeps its spelling, less a leading "the".
+    An affiliation without an alias keeps its spelling, less a lowercase
+    leading "the".
     """
     if not affiliation:
         return affiliation
     name = affiliation.strip()
     article, _, rest = name.partition(" ")
-    if article.casefold() == "the" and rest and rest.casefold() not in THE_NAMES:
+    if article.casefold() == "the" and rest.casefold() in THE_NAMES:
+        return f"The {rest}"  # "the Bahamas", "The Bahamas"
+    # Only a lowercase "the": a capital one may be the name's ("The Hill",
+    # the newspaper, is not Capitol Hill).
+    if article == "the" and rest:
         name = rest
     folded = name.casefold()
     return AP_STATES.get(folded) or AFFILIATION_ALIASES.get(folded.replace(".", ""), name)

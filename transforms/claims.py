@@ -52,7 +52,7 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, NUM, VERB
 from spacy.tokens import Doc, Span, Token
 
-from transforms.attributions import entities_within, of_object
+from transforms.attributions import affiliation_key, entities_within, of_object
 from transforms.checkworthiness import (
     CheckWorthinessModel,
     ScoringInput,
@@ -1434,7 +1434,11 @@ def claim_row(
         "speaker": attr["speaker"] if attr else None,
         # (``get``: attributions stored before the column existed lack it.)
         "speaker_affiliation": attr.get("speaker_affiliation") if attr else None,
-        "speaker_affiliation_key": attr.get("speaker_affiliation_key") if attr else None,
+        # Keyed here, not copied: attribution rows written before the key
+        # existed (a `rerun claims` reads them) have none.
+        "speaker_affiliation_key": (
+            affiliation_key(attr.get("speaker_affiliation")) if attr else None
+        ),
         "stance": stance(attr, span, bool(cues)),
         "hedged": bool(cues),
         "hedge_cues": cues,

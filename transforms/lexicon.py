@@ -82,7 +82,8 @@ MALE_NAMES = words(
 # One name for the spellings of an affiliation that analysts count as one
 # voice: keys are casefolded, without periods and without a leading "the".
 # Parties (the adjective, the noun, the plural, the nickname), and
-# countries and bodies news names by initials or by their people.
+# countries and bodies news names by initials.  Nationalities stay apart
+# from their country: "a Russian dissident" does not speak for Russia.
 AFFILIATION_ALIASES = {
     **dict.fromkeys(
         ("republican", "republicans", "gop", "republican party", "grand old party"), "Republican"
@@ -91,31 +92,19 @@ AFFILIATION_ALIASES = {
         ("democratic", "democrat", "democrats", "democratic party", "dem", "dems"), "Democratic"
     ),
     **dict.fromkeys(
-        ("us", "usa", "united states", "united states of america", "america", "american"),
-        "United States",
+        ("us", "usa", "united states", "united states of america", "america"), "United States"
     ),
-    **dict.fromkeys(
-        ("uk", "britain", "great britain", "united kingdom", "british"), "United Kingdom"
-    ),
+    **dict.fromkeys(("uk", "britain", "great britain", "united kingdom"), "United Kingdom"),
     **dict.fromkeys(("un", "united nations"), "United Nations"),
     **dict.fromkeys(("eu", "european union"), "European Union"),
     **dict.fromkeys(("us senate", "united states senate"), "U.S. Senate"),
     **dict.fromkeys(("us house", "us house of representatives"), "U.S. House"),
-    "russian": "Russia",
-    "chinese": "China",
-    "ukrainian": "Ukraine",
-    "israeli": "Israel",
-    "iranian": "Iran",
-    "german": "Germany",
-    "french": "France",
-    "mexican": "Mexico",
-    "canadian": "Canada",
-    "japanese": "Japan",
 }
 #: US states as AP style abbreviates them in datelines and after a
 #: politician's party letter ("R-Fla."), matched with their periods: "VA"
 #: (Veterans Affairs) and "L.A." are not Virginia and Louisiana.  "Wash."
-#: is the state, kept apart from the capital's "Washington".
+#: is the state, kept apart from the capital's "Washington" (and from
+#: Washington State University).
 AP_STATES = {
     "ala.": "Alabama",
     "ariz.": "Arizona",
@@ -155,7 +144,7 @@ AP_STATES = {
     "tenn.": "Tennessee",
     "vt.": "Vermont",
     "va.": "Virginia",
-    "wash.": "Washington State",
+    "wash.": "Washington (state)",
     "w.va.": "West Virginia",
     "wis.": "Wisconsin",
     "wyo.": "Wyoming",

@@ -223,7 +223,17 @@ def per_article_counts(
 def charts(data: ReportData) -> list[Chart]:
     """Every chart of the overview page, in display order."""
     unresolved = sum(1 for s in values_of(data.attributions, "speaker") if not s)
-    unaffiliated = sum(1 for a in values_of(data.attributions, "speaker_affiliation_key") if not a)
+    # Only people can state an affiliation: organisations, media and
+    # documents speak for themselves.
+    unaffiliated = sum(
+        1
+        for kind, key in zip(
+            values_of(data.attributions, "source_type"),
+            values_of(data.attributions, "speaker_affiliation_key"),
+            strict=True,
+        )
+        if kind in ("person", "anonymous") and not key
+    )
     scores = [float(v) for v in values_of(data.claims, "check_worthiness") if v is not None]
     return [
         Chart(
@@ -238,7 +248,7 @@ def charts(data: ReportData) -> list[Chart]:
             count_by(data.attributions, "speaker_affiliation_key", top=TOP_BARS),
             note=(
                 "attributions per affiliation of a person's source, spellings merged "
-                f"(GOP, Republicans: Republican); {unaffiliated} with none stated"
+                f"(GOP, Republicans: Republican); {unaffiliated} people's sources state none"
             ),
             colour="#4c78a8",
         ),
