@@ -371,6 +371,10 @@ def _stop_at_interrupt(signum: int, frame: object) -> None:
     from flows.runners import stop_children
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping
+    # What runs in this process (Prefect's clients, a local Dask cluster's
+    # nannies) would log each worker's end and restart: a stopping run has
+    # nothing left to say but the two lines below.
+    logging.disable(logging.CRITICAL)
     os.write(2, b"\nclaimflow: interrupted, stopping the workers ...\n")
     try:
         _mark_flow_run_crashed()
