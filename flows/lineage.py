@@ -128,12 +128,14 @@ def trained_models(table: str, root: Path | None = None) -> dict[str, str]:
     model's own digest answers "which model made these rows" and matches
     ``sha256sum transforms/models/claims.joblib``."""
     root = root or Path(transforms.__file__).parent
-    return {
-        name: hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else None
-        for name in STAGE_FILES[table]
-        if name.startswith("models/")
-        for path in [root / name]
-    }
+    models = [name for name in STAGE_FILES[table] if name.startswith("models/")]
+    return {name: file_digest(root / name) for name in models}
+
+
+def file_digest(path: Path) -> str | None:
+    """The first 12 hex digits of a file's SHA-256, as ``sha256sum`` prints
+    them (None for a file that is not there)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else None
 
 
 def library_versions(table: str) -> dict[str, str]:

@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
-import hashlib
 import json
 import sys
 import time
@@ -518,7 +517,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         training_inputs(items), labels, seed=args.seed, target_share=args.target_share
     )
     out = save_claims_model(model, args.out)
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()[:12]
+    from flows.lineage import file_digest
+
+    digest = file_digest(out)
     print(
         f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB, sha256 {digest}, base rate "
         f"{model.base_rate:.2f})",
