@@ -29,6 +29,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 import pyarrow as pa
@@ -550,11 +551,15 @@ def execute(
         queue = iter(batches)
         pending: collections.deque = collections.deque()
 
+        fallback = _Fallback(config, stage_timeout)
+
         def submit(n: int) -> None:
             for compute, ids in itertools.islice(queue, n):
-                future = batch_task.submit(
-                    items_of(compute, ids), config.model, compute, stage_timeout
-                )
+                future = None
+                if fallback.broken is None:
+                    future = batch_task.submit(
+                        items_of(compute, ids), config.model, compute, stage_timeout
+                    )
                 pending.append((compute, ids, future))
 
         with _workers_share_this_api():
@@ -562,9 +567,7 @@ def execute(
             while pending:
                 compute, ids, future = pending.popleft()
                 with _heartbeat(compute, ids):
-                    result = _result_or_rerun(
-                        future, partial(items_of, compute, ids), config, compute, stage_timeout
-                    )
+                    result = fallback.result(future, partial(items_of, compute, ids), compute)
                 del future
                 _absorb(out, staging, result)
                 del result
@@ -606,21 +609,45 @@ def _heartbeat(compute: Sequence[str], ids: Sequence[str]) -> Iterator[None]:
         thread.join()
 
 
-def _result_or_rerun(
-    future: PrefectFuture,
-    items: Callable[[], list[Item]],
-    config: RunConfig,
-    compute: Sequence[str],
-    stage_timeout: float | None = None,
-) -> BatchOutput:
-    """A batch's output from its worker or, when the worker died, from this
-    process, article by article."""
-    try:
-        return future.result()
-    except Exception as exc:
-        batch = items()
-        log.warning("batch of %d failed on its worker (%s); running it here", len(batch), exc)
-        return process_batch(batch, config.model, 1, PLAIN_STAGES, compute, stage_timeout)
+class _Fallback:
+    """Where a batch whose worker failed runs instead: in this process.
+
+    A worker process that dies takes its pool with it (``BrokenProcessPool``):
+    every batch still on the pool fails the same way, and so would every batch
+    submitted after.  So a broken pool is said once, the batches it held run
+    here, and the ones not yet submitted are no longer sent to it.  Any other
+    failure of a batch task is said per batch.
+    """
+
+    def __init__(self, config: RunConfig, stage_timeout: float | None) -> None:
+        self.config, self.stage_timeout = config, stage_timeout
+        #: Why the pool broke; None while it works.
+        self.broken: str | None = None
+
+    def result(
+        self,
+        future: PrefectFuture | None,
+        items: Callable[[], list[Item]],
+        compute: Sequence[str],
+    ) -> BatchOutput:
+        """The batch's output from its worker or, without one (``future`` is
+        None once the pool broke) or when it failed, from this process."""
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool as exc:
+                if self.broken is None:
+                    self.broken = str(exc)
+                    log.warning(
+                        "a worker process died (%s); this batch and every one after it run "
+                        "in this process",
+                        exc,
+                    )
+            except Exception as exc:
+                log.warning("batch failed on its worker (%s); running it here", exc)
+        return process_batch(
+            items(), self.config.model, 1, PLAIN_STAGES, compute, self.stage_timeout
+        )
 
 
 def _release_workers() -> None:
@@ -669,6 +696,7 @@ def batch_task(
 ) -> BatchOutput:
     """Every stage of one batch in one task run, on whichever worker runs it;
     the worker then hands what the batch freed back to the OS."""
+    failpoint("in-worker")
     out = process_batch(items, model, 1, PLAIN_STAGES, compute, stage_timeout)
     release_memory()
     return out

@@ -6,6 +6,7 @@ must hold the same rows."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -49,3 +50,15 @@ def test_process_pool_gives_the_same_tables(corpus, in_process, tmp_path):
 
 def test_dask_gives_the_same_tables(corpus, in_process, tmp_path):
     assert _run(corpus, tmp_path / "data", "dask", 2) == in_process
+
+
+def test_a_dead_worker_is_said_once_and_its_batches_run_here(
+    corpus, in_process, tmp_path, monkeypatch, caplog
+):
+    """A worker process killed mid-batch breaks the pool: one warning, and
+    every batch (the dead one's, those queued behind it) still lands."""
+    monkeypatch.setenv("CLAIMFLOW_FAILPOINT", "in-worker")  # each worker dies on its first batch
+    with caplog.at_level(logging.WARNING):
+        assert _run(corpus, tmp_path / "data", "local", 2) == in_process
+    died = [r for r in caplog.records if "worker process died" in r.getMessage()]
+    assert len(died) == 1
