@@ -16,6 +16,7 @@ import shlex
 import signal
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -43,6 +44,27 @@ headline, an optional <name>.json sidecar with published/url/source/title;
   claimflow history claims      # every version with its lineage
   claimflow errors              # inputs that did not land, and warnings
 """
+
+
+#: Set when a run's Prefect API stopped answering: Prefect would then spend
+#: minutes at exit failing to send the run's queued events (see :func:`console`).
+PREFECT_LOST = threading.Event()
+
+
+def console() -> None:
+    """The ``claimflow`` command: :func:`main`, then exit.
+
+    When Prefect's API went away during a run, the events Prefect still
+    holds cannot be delivered; at interpreter exit it would retry each for
+    seconds (minutes in all).  The command's output is out by then, so it
+    exits at once instead.
+    """
+    code = main()
+    if PREFECT_LOST.is_set():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -437,8 +459,6 @@ def stop_at_interrupt() -> Iterator[None]:
     Only in the main thread, the only one Python delivers signals to (a
     run started from another thread keeps the default handling).
     """
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -462,6 +482,9 @@ def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
     """The summary of a flow run, or None when the run itself failed: then
     one line says why (the trace with -v).  Bad articles never get here; they
     go to the errors table.  Ctrl-C stops the run at once (exit 130)."""
+    from flows.pipeline import FINISHED
+
+    finished = len(FINISHED)
     with quiet_flow_errors(verbose), stop_at_interrupt():
         try:
             return call()
@@ -470,8 +493,18 @@ def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
         except Exception as exc:
             if verbose:
                 logging.getLogger("claimflow").exception("run failed")
-            reason = _BACKTRACE.split(str(exc), maxsplit=1)[0].strip()
-            print(f"claimflow: run failed: {type(exc).__name__}: {reason}", file=sys.stderr)
+            reason = f"{type(exc).__name__}: {_BACKTRACE.split(str(exc), maxsplit=1)[0].strip()}"
+            if len(FINISHED) > finished:
+                # The run recorded itself; Prefect failed after (its API went away).
+                summary = FINISHED[-1]
+                print(
+                    f"claimflow: run {summary['run_id']} is recorded and its tables are "
+                    f"committed, but Prefect could not record the flow run's end ({reason})",
+                    file=sys.stderr,
+                )
+                PREFECT_LOST.set()
+                return summary
+            print(f"claimflow: run failed: {reason}", file=sys.stderr)
             return None
 
 
@@ -753,4 +786,4 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

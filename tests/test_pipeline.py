@@ -13,8 +13,9 @@ import spacy
 from deltalake import DeltaTable
 
 import transforms
+from flows.cli import PREFECT_LOST, flow_summary
 from flows.cli import main as cli
-from flows.pipeline import claimflow
+from flows.pipeline import FINISHED, claimflow
 from flows.storage import Catalog
 from transforms.schemas import ALL_TABLES, DATA_TABLES
 from transforms.validation import violations
@@ -227,6 +228,34 @@ def test_cli_refuses_missing_seeds_with_one_line(tmp_path, capsys):
     assert cli(["run", "--seeds", str(tmp_path / "nope"), "--data", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
     assert "seeds folder not found" in err and str(tmp_path / "nope") in err
+
+
+def test_prefect_failing_after_the_run_recorded_itself_is_no_failed_run(capsys):
+    """Prefect's API can go away after the ``runs`` row is in (the flow run's
+    end is recorded after the flow body returns): the tables stand, so the
+    CLI reports the run, says what Prefect could not do, and exits at once."""
+    import httpx
+
+    recorded = {"run_id": "20261207T000000Z-abcdef", "status": "complete"}
+
+    def run_then_lose_the_api() -> dict:
+        FINISHED.append(recorded)
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    def fail_before_recording() -> dict:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    try:
+        assert flow_summary(run_then_lose_the_api, verbose=False) is recorded
+        err = capsys.readouterr().err
+        assert "run 20261207T000000Z-abcdef is recorded and its tables are committed" in err
+        assert "ConnectError" in err and PREFECT_LOST.is_set()
+    finally:
+        PREFECT_LOST.clear()
+        FINISHED.remove(recorded)
+    assert flow_summary(fail_before_recording, verbose=False) is None
+    assert "run failed: ConnectError" in capsys.readouterr().err
+    assert not PREFECT_LOST.is_set()
 
 
 def test_cli_show_unknown_table_version_is_clear(flow_run, capsys):
