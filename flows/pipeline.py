@@ -580,6 +580,8 @@ def execute(
                 release_memory()
                 progress.advance(len(ids), compute)
                 submit(1)
+            if fallback.broken is not None:
+                _end_broken_pool()
     return out
 
 
@@ -636,17 +638,21 @@ class _Fallback:
         items: Callable[[], list[Item]],
         compute: Sequence[str],
     ) -> BatchOutput:
-        """The batch's output from its worker or, without one (``future`` is
-        None once the pool broke) or when it failed, from this process."""
-        if future is not None:
+        """The batch's output from its worker or, once the pool broke or when
+        the batch failed there, from this process.  A batch still on a broken
+        pool is not waited for: a pool whose worker's task run exited no
+        longer delivers any result (see :func:`_worker_result`)."""
+        if future is not None and self.broken is None:
             try:
-                return future.result()
-            except BrokenProcessPool as exc:
+                return _worker_result(future)
+            except (BrokenProcessPool, WorkerExited) as exc:
                 if self.broken is None:
                     self.broken = str(exc)
                     log.warning(
-                        "a worker process died (%s); this batch and every one after it run "
-                        "in this process",
+                        "%s (%s); this batch and every one after it run in this process",
+                        "a worker process died"
+                        if isinstance(exc, BrokenProcessPool)
+                        else "a worker could not run its batch",
                         exc,
                     )
             except Exception as exc:
@@ -654,6 +660,45 @@ class _Fallback:
         return process_batch(
             items(), self.config.model, 1, PLAIN_STAGES, compute, self.stage_timeout
         )
+
+
+class WorkerExited(Exception):
+    """A worker's task run ended in ``SystemExit`` (or another non-``Exception``)."""
+
+
+#: Seconds between two looks at a worker's batch while the flow waits for it.
+WORKER_POLL_SECONDS = 1.0
+
+
+def _worker_result(future: PrefectFuture) -> BatchOutput:
+    """``future.result()``, but never a wait for a task run that has ended.
+
+    Prefect's engine in a worker process exits (``SystemExit``) when it
+    cannot set a task run up, as when its API has gone away.  The process
+    pool hands that back as the call's outcome, but the future Prefect's
+    process pool runner gives the flow passes on only ``Exception``s, so it
+    never completes (Prefect 3.9), and the exception, raised in the pool's
+    own thread, ends the thread that delivers every result: the run would
+    wait forever.  So the wait
+    looks at the pool's own future every :data:`WORKER_POLL_SECONDS` and
+    raises :class:`WorkerExited` for such an outcome.  Futures of other
+    runners (Dask) are waited for plainly.
+    """
+    chained = getattr(getattr(future, "wrapped_future", None), "wrapped_future", None)
+    if chained is None or not hasattr(chained, "_process_future"):
+        return future.result()
+    while True:
+        try:
+            return future.result(timeout=WORKER_POLL_SECONDS)
+        except TimeoutError:
+            pool_future = chained._process_future
+            if pool_future is None or not pool_future.done() or chained.done():
+                continue
+            outcome = pool_future.exception()
+            if outcome is not None and not isinstance(outcome, Exception):
+                raise WorkerExited(
+                    f"its task run exited: {type(outcome).__name__} {outcome}"
+                ) from outcome
 
 
 def _release_workers() -> None:
@@ -666,6 +711,26 @@ def _release_workers() -> None:
     runner = getattr(FlowRunContext.get(), "task_runner", None)
     if isinstance(runner, ProcessPoolTaskRunner):
         runner.cancel_all()
+
+
+def _end_broken_pool() -> None:
+    """Terminate the worker processes of a pool that broke.
+
+    A pool whose result thread has ended (see :func:`_worker_result`) never
+    tells its idle workers to stop, and Python's exit waits for every one of
+    them: the run would end and its process would not.  Its queue of calls,
+    no longer read, must not hold the exit up either.
+    """
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    executor = getattr(runner, "_executor", None)
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    calls = getattr(executor, "_call_queue", None)
+    if calls is not None:
+        calls.cancel_join_thread()
 
 
 def _absorb(out: BatchOutput, staging: Staging, batch: BatchOutput) -> None:

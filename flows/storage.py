@@ -556,13 +556,17 @@ def _doc_reader(
 
 
 def failpoint(name: str) -> None:
-    """Crash here, as SIGKILL would, when ``CLAIMFLOW_FAILPOINT`` names this point.
+    """Crash here, as SIGKILL would, when ``CLAIMFLOW_FAILPOINT`` names this
+    point; raise ``SystemExit`` when it names ``<point>:exit``.
 
     A testing hook (databases call them failpoints): the kill tests use it to
     stop a run deterministically between two commits; unset, it does nothing.
     """
-    if os.environ.get("CLAIMFLOW_FAILPOINT") == name:
+    point = os.environ.get("CLAIMFLOW_FAILPOINT")
+    if point == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    if point == f"{name}:exit":
+        raise SystemExit(1)
 
 
 def _sql_string(value: str) -> str:
