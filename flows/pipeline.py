@@ -620,8 +620,9 @@ def _heartbeat(compute: Sequence[str], ids: Sequence[str]) -> Iterator[None]:
 class _Fallback:
     """Where a batch whose worker failed runs instead: in this process.
 
-    A worker process that dies takes its pool with it (``BrokenProcessPool``):
-    every batch still on the pool fails the same way, and so would every batch
+    A worker process that dies takes its pool with it (``BrokenProcessPool``),
+    and so does a worker's task run that exits (:class:`WorkerExited`): every
+    batch still on the pool fails or never returns, and so would every batch
     submitted after.  So a broken pool is said once, the batches it held run
     here, and the ones not yet submitted are no longer sent to it.  Any other
     failure of a batch task is said per batch.
@@ -679,10 +680,9 @@ def _worker_result(future: PrefectFuture) -> BatchOutput:
     process pool runner gives the flow passes on only ``Exception``s, so it
     never completes (Prefect 3.9), and the exception, raised in the pool's
     own thread, ends the thread that delivers every result: the run would
-    wait forever.  So the wait
-    looks at the pool's own future every :data:`WORKER_POLL_SECONDS` and
-    raises :class:`WorkerExited` for such an outcome.  Futures of other
-    runners (Dask) are waited for plainly.
+    wait forever.  So the wait looks at the pool's own future every
+    :data:`WORKER_POLL_SECONDS` and raises :class:`WorkerExited` for such an
+    outcome.  Futures of other runners (Dask) are waited for plainly.
     """
     chained = getattr(getattr(future, "wrapped_future", None), "wrapped_future", None)
     if chained is None or not hasattr(chained, "_process_future"):
