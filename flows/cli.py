@@ -484,7 +484,7 @@ def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
     go to the errors table.  Ctrl-C stops the run at once (exit 130)."""
     from flows.pipeline import FINISHED
 
-    finished = len(FINISHED)
+    before = FINISHED[-1] if FINISHED else None
     with quiet_flow_errors(verbose), stop_at_interrupt():
         try:
             return call()
@@ -494,7 +494,7 @@ def flow_summary(call: Callable[[], dict], verbose: bool) -> dict | None:
             if verbose:
                 logging.getLogger("claimflow").exception("run failed")
             reason = f"{type(exc).__name__}: {_BACKTRACE.split(str(exc), maxsplit=1)[0].strip()}"
-            if len(FINISHED) > finished:
+            if FINISHED and FINISHED[-1] is not before:
                 # The run recorded itself; Prefect failed after (its API went away).
                 summary = FINISHED[-1]
                 print(

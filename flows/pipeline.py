@@ -70,11 +70,12 @@ from transforms.schemas import ALL_TABLES, DATA_TABLES, ERRORS, RUNS, conform
 
 log = logging.getLogger("claimflow")
 
-#: The summary of every run that recorded itself in this process, latest
-#: last.  Once the ``runs`` row is in, the run's tables stand; should
-#: Prefect then fail to record the flow run's end (its API went away), the
-#: flow call raises, and the CLI reports the run from here instead.
-FINISHED: list[dict] = []
+#: The summary of the latest run that recorded itself in this process.
+#: Once the ``runs`` row is in, the run's tables stand; should Prefect then
+#: fail to record the flow run's end (its API went away), the flow call
+#: raises, and the CLI reports the run from here instead.  One entry: a
+#: process that serves a deployment runs the flow again and again.
+FINISHED: collections.deque[dict] = collections.deque(maxlen=1)
 
 #: Upstream tables each table is derived from (recorded as lineage).
 UPSTREAM = {
