@@ -422,8 +422,6 @@ def _mark_flow_run_crashed() -> None:
     crash handling, and bounded (the server may be unreachable).  Without it,
     the temporary server has died with the Ctrl-C or dies with the command.
     """
-    import threading
-
     from prefect.context import FlowRunContext
     from prefect.settings import get_current_settings
 
