@@ -1101,6 +1101,47 @@ def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys):
     assert result["seconds"]["parse"] > 0 and 0 < result["seconds"]["ratio"] < 1
 
 
+@pytest.mark.skipif(not CLAIMBUSTER_DEV.is_file(), reason="shared eval data absent")
+def test_folds_by_id_hold_out_whole_runs_of_debate_sentences():
+    """`--folds by-id` cuts ClaimBuster in the natural order of its sentence
+    numbers (cb-99 before cb-100): the folds partition the file, and each
+    test part is one contiguous run, so a debate's sentences stay together."""
+    import itertools
+    import json
+
+    from flows.evaluation.claims import fold_splits, id_order_key
+
+    records = [json.loads(line) for line in CLAIMBUSTER_DEV.read_text("utf-8").splitlines()[::8]]
+    splits = fold_splits(records, 4, seed=0, folds="by-id")
+    tests = [sorted(id_order_key(records[i]["id"]) for i in test) for _, test in splits]
+    assert sorted(i for _, test in splits for i in test) == list(range(len(records)))
+    for train, test in splits:
+        assert len(train) + len(test) == len(records)
+    for keys, following in itertools.pairwise(tests):
+        assert keys[-1] < following[0]
+    assert id_order_key("cb-99") < id_order_key("cb-100")
+
+
+def test_folds_that_cannot_train_are_refused_before_the_parse(tmp_path, capsys):
+    """A by-id fold whose training part holds one label (here: the only
+    positive sits in the first fold) is named with the file, exit code 2."""
+    from flows.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    rows = [("n-1", "Taxes rose 4 percent in 2011.", 1)] + [
+        (f"n-{i}", "Thank you very much.", 0) for i in range(2, 5)
+    ]
+    gold.write_text(
+        "".join(f'{{"id": "{i}", "text": "{t}", "label": {y}}}\n' for i, t, y in rows),
+        encoding="utf-8",
+    )
+    argv = ["eval", "claims", "--gold", str(gold), "--cv", "2", "--folds", "by-id"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert str(gold) in err and "fold 1 of 2 by id" in err and "one label" in err
+    assert "parsed" not in err
+
+
 CLEF_DEV = SHARED / "eval" / "claimbuster" / "clef2019_dev.jsonl"
 
 

@@ -19,7 +19,10 @@ Three ways to get a model for the scored records:
 * default: the packaged model (``transforms/models/claims.joblib``);
 * ``--cv K``: K stratified folds; a model trained on K-1 folds scores the
   K-th, and a TF-IDF + logistic regression baseline is trained in the same
-  folds for comparison;
+  folds for comparison.  With ``--folds by-id`` each fold is instead a
+  contiguous run of the records in the natural order of their ids, which
+  in ClaimBuster (``cb-<sentence number>``) keeps a debate's sentences
+  together: the model is scored on debates it did not train on;
 * ``--holdout-last N`` (CLEF): train on all debates but the N whose names
   sort last, score those N.
 
@@ -48,6 +51,7 @@ import argparse
 import functools
 import gc
 import json
+import re
 import sys
 import time
 from collections import defaultdict
@@ -355,25 +359,68 @@ def fit_tfidf_baseline(texts: Sequence[str], labels: Sequence[int], seed: int) -
     return lambda new: clf.predict_proba(vectorizer.transform(new))[:, 1]
 
 
+#: How ``--cv`` cuts the records into folds.
+FOLDS = ("stratified", "by-id")
+
+
+def id_order_key(record_id: str) -> tuple[str, int]:
+    """Natural order of ids: ``cb-99`` before ``cb-100``, a debate's lines in turn."""
+    match = re.fullmatch(r"(.*?)(\d+)", record_id)
+    return (match[1], int(match[2])) if match else (record_id, -1)
+
+
+def fold_splits(
+    records: Sequence[dict], k: int, seed: int, folds: str = "stratified"
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(train, test)`` index arrays of ``k`` folds.
+
+    ``stratified``: shuffled folds with the file's share of positives in
+    each, the usual estimate for a test drawn from the same debates.
+    ``by-id``: ``k`` contiguous runs of the records in the natural order of
+    their ids.  ClaimBuster numbers the sentences debate by debate, so such
+    a fold holds whole debates the model never saw, which a random fold
+    does not: the topics of a debate recur in its sentences, and a random
+    split lets the model learn them from the neighbours of the sentences
+    it scores.  A fold whose training part lacks a label raises ValueError.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.array([int(r["label"]) for r in records])
+    if folds == "stratified":
+        cut = StratifiedKFold(k, shuffle=True, random_state=seed)
+        return list(cut.split(np.zeros(len(labels)), labels))
+    if folds != "by-id":
+        raise ValueError(f"folds are one of {', '.join(FOLDS)}, not {folds!r}")
+    order = sorted(range(len(records)), key=lambda i: id_order_key(str(records[i]["id"])))
+    splits = []
+    for n, test in enumerate(np.array_split(np.array(order, dtype=int), k), 1):
+        train = np.setdiff1d(np.arange(len(records)), test)
+        if len(set(labels[train].tolist())) < 2:
+            raise ValueError(
+                f"fold {n} of {k} by id leaves its training part with one label only; "
+                "use fewer folds or --folds stratified"
+            )
+        splits.append((train, test))
+    return splits
+
+
 def cross_validate(
     records: Sequence[dict],
     items: Sequence[Item],
     k: int,
     seed: int,
     target_share: float | None = TARGET_SHARE,
+    folds: str = "stratified",
 ) -> tuple[dict, dict, float, list[float]]:
     """Out-of-fold scores of the model and of the baseline, claim-stage seconds,
-    and the base rate each fold's model learned."""
-    from sklearn.model_selection import StratifiedKFold
-
+    and the base rate each fold's model learned (``folds``: see :func:`fold_splits`)."""
     labels = np.array([int(r["label"]) for r in records])
     inputs = training_inputs(items)
     scores: dict[str, float] = {}
     baseline: dict[str, float] = {}
     seconds = 0.0
     base_rates = []
-    folds = StratifiedKFold(k, shuffle=True, random_state=seed)
-    for n, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels), 1):
+    for n, (train, test) in enumerate(fold_splits(records, k, seed, folds), 1):
         model = fit_check_worthiness(
             [inputs[i] for i in train], labels[train], seed=seed, target_share=target_share
         )
@@ -435,14 +482,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
     records = _gold_or_why(args.gold, args.limit)
     if records is None:
         return 2
+    if args.cv:
+        try:  # before the parse, which takes a minute on ClaimBuster
+            fold_splits(records, args.cv, args.seed, args.folds)
+        except ValueError as exc:
+            print(f"claimflow: {args.gold}: --cv {args.cv}: {exc}", file=sys.stderr)
+            return 2
     items, parse_seconds = prepare(records)
     baseline = None
     scored = records
     if args.cv:
         scores, baseline, claim_seconds, base_rates = cross_validate(
-            records, items, args.cv, args.seed, args.target_share
+            records, items, args.cv, args.seed, args.target_share, args.folds
         )
         how = f"{args.cv}-fold cross-validation"
+        if args.folds == "by-id":
+            how += ", folds contiguous by id"
     elif args.holdout_last:
         scored, scores, baseline, claim_seconds, base_rate = holdout_last(
             records, items, args.holdout_last, args.seed, args.target_share
@@ -542,6 +597,13 @@ def register(
     ev = eval_commands.add_parser("claims", help="check-worthiness on ClaimBuster / CLEF-2019")
     ev.add_argument("--gold", required=True, help='JSONL of {"id", "text", "label"}')
     ev.add_argument("--cv", type=int, default=0, help="K-fold cross-validation on --gold")
+    ev.add_argument(
+        "--folds",
+        choices=FOLDS,
+        default="stratified",
+        help="with --cv: 'stratified' shuffles the records into folds (default); 'by-id' "
+        "cuts them in id order, so that in ClaimBuster each fold holds whole debates",
+    )
     ev.add_argument(
         "--holdout-last",
         type=int,
