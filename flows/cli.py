@@ -358,14 +358,18 @@ def quiet_flow_errors(verbose: bool) -> Iterator[None]:
     unless -v (it still reaches the Prefect server's run logs)."""
     from prefect.logging.handlers import PrefectConsoleHandler
 
+    from flows.runners import quiet_lost_api
+
     quiet = _NoFlowErrors()
     handlers = [] if verbose else logging.getLogger().handlers
     consoles = [h for h in handlers if isinstance(h, PrefectConsoleHandler)]
     for handler in consoles:
         handler.addFilter(quiet)
+    undo_lost_api = (lambda: None) if verbose else quiet_lost_api()
     try:
         yield
     finally:
+        undo_lost_api()
         for handler in consoles:
             handler.removeFilter(quiet)
 
@@ -546,7 +550,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.runners import default_workers, make_task_runner
 
     workers = args.workers or default_workers()
-    flow = claimflow.with_options(task_runner=make_task_runner(args.runner, workers, args.address))
+    runner = make_task_runner(args.runner, workers, args.address, args.verbose)
+    flow = claimflow.with_options(task_runner=runner)
     summary = flow_summary(
         partial(
             flow,

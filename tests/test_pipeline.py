@@ -257,6 +257,52 @@ def test_prefect_failing_after_the_run_recorded_itself_is_no_failed_run(capsys):
     assert not PREFECT_LOST.is_set()
 
 
+def test_a_lost_prefect_api_is_said_once_not_every_few_seconds():
+    """With its API gone, Prefect warns every few seconds and logs every
+    undeliverable event in full, from the flow's process and each worker.
+    Unless -v, the first warning is kept and the event dumps are dropped;
+    other services' failures still show."""
+    import inspect
+    import logging
+
+    import prefect._internal.concurrency.services as services
+    import prefect.events.clients as clients
+
+    from flows.runners import quiet_lost_api
+
+    # The filter knows these records by Prefect's own formats.
+    assert '"Service %r failed to process item %r"' in inspect.getsource(services)
+    assert '"Unable to connect to %r. "' in inspect.getsource(clients)
+    events = logging.getLogger("prefect.events.clients")
+    service = logging.getLogger("prefect._internal.concurrency")
+
+    def unreachable() -> logging.LogRecord:
+        url = ("ws://127.0.0.1:8920/api/events/in",)
+        return events.makeRecord(
+            events.name, logging.WARNING, __file__, 1, "Unable to connect to %r. Reason", url, None
+        )
+
+    def failed(name: str) -> logging.LogRecord:
+        item = (name, "Event(occurred=..., " + "payload " * 300 + ")")
+        message = "Service %r failed to process item %r"
+        return service.makeRecord(service.name, logging.ERROR, __file__, 1, message, item, None)
+
+    def shown(record: logging.LogRecord) -> bool:
+        internal = logging.getLogger("prefect._internal")
+        handlers = [*logging.getLogger().handlers, *internal.handlers]
+        assert handlers, "Prefect's console handlers are configured"
+        return all(handler.filter(record) for handler in handlers)
+
+    undo = quiet_lost_api()
+    try:
+        assert [shown(unreachable()) for _ in range(3)] == [True, False, False]
+        assert not shown(failed("EventsWorker"))
+        assert shown(failed("APILogWorker"))
+    finally:
+        undo()
+    assert shown(unreachable()) and shown(failed("EventsWorker"))  # as with -v
+
+
 def test_cli_show_unknown_table_version_is_clear(flow_run, capsys):
     _, catalog = flow_run
     with pytest.raises(SystemExit):
