@@ -980,8 +980,6 @@ class RunRecord:
         try:
             publish_artifacts(summary)
         except Exception as exc:  # the API went away: the tables are in all the same
-            # If the API is gone, Prefect's engine retries the flow run's end
-            # report for about two minutes before the command can finish.
             log.warning(
                 "could not publish the run's summary to Prefect (%s: %s); the tables are "
                 "committed. If Prefect's API is gone, Prefect retries recording the flow "
