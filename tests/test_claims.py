@@ -1074,10 +1074,12 @@ CLAIMBUSTER_DEV = SHARED / "eval" / "claimbuster" / "claimbuster_dev.jsonl"
 
 
 @pytest.mark.skipif(not CLAIMBUSTER_DEV.is_file(), reason="shared eval data absent")
-def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys):
+@pytest.mark.parametrize("folds", ["stratified", "by-id"])
+def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys, folds):
     """`claimflow eval claims --cv` end to end on every 16th ClaimBuster
     record: both models are fitted per fold, every record is scored, and the
-    claim stage's timing is reported beside the parse's."""
+    claim stage's timing is reported beside the parse's; with either way of
+    cutting the folds."""
     import gc
     import json
 
@@ -1087,10 +1089,12 @@ def test_eval_claims_cross_validates_real_debate_sentences(tmp_path, capsys):
     gold = tmp_path / "slice.jsonl"
     gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
-        assert main(["eval", "claims", "--gold", str(gold), "--cv", "2", "--json"]) == 0
+        argv = ["eval", "claims", "--gold", str(gold), "--cv", "2", "--folds", folds, "--json"]
+        assert main(argv) == 0
     finally:
         gc.unfreeze()  # the eval freezes its parsed corpus for its own process
     result = json.loads(capsys.readouterr().out)
+    assert ("contiguous by id" in result["how"]) == (folds == "by-id")
     positives = sum(json.loads(line)["label"] for line in lines)
     assert result["claims"]["n"] == len(lines) and 0 < positives < len(lines)
     # Labelling everything check-worthy would give F1 2p/(1+p) < 0.4 and AP = p.
