@@ -681,9 +681,10 @@ def _worker_result(future: PrefectFuture) -> BatchOutput:
     process pool runner gives the flow passes on only ``Exception``s, so it
     never completes (Prefect 3.9), and the exception, raised in the pool's
     own thread, ends the thread that delivers every result: the run would
-    wait forever.  So the wait looks at the pool's own future every
-    :data:`WORKER_POLL_SECONDS` and raises :class:`WorkerExited` for such an
-    outcome.  Futures of other runners (Dask) are waited for plainly.
+    wait forever.  So every :data:`WORKER_POLL_SECONDS` the wait looks at
+    the pool's own future and at that thread (:func:`_pool_delivers`), and
+    raises :class:`WorkerExited` for such an outcome or for a thread that has
+    ended.  Futures of other runners (Dask) are waited for plainly.
     """
     chained = getattr(getattr(future, "wrapped_future", None), "wrapped_future", None)
     if chained is None or not hasattr(chained, "_process_future"):
@@ -693,13 +694,32 @@ def _worker_result(future: PrefectFuture) -> BatchOutput:
             return future.result(timeout=WORKER_POLL_SECONDS)
         except TimeoutError:
             pool_future = chained._process_future
-            if pool_future is None or not pool_future.done() or chained.done():
+            if pool_future is None or chained.done():
+                continue
+            if not pool_future.done():
+                if not _pool_delivers():
+                    raise WorkerExited(
+                        "the pool stopped delivering results: a task run on another worker exited"
+                    ) from None
                 continue
             outcome = pool_future.exception()
             if outcome is not None and not isinstance(outcome, Exception):
                 raise WorkerExited(
                     f"its task run exited: {type(outcome).__name__} {outcome}"
                 ) from outcome
+
+
+def _pool_delivers() -> bool:
+    """Whether the process pool's result thread still runs (True when unknown).
+
+    The ``SystemExit`` of one worker's task run ends that thread while it
+    hands the result over (see :func:`_worker_result`); the batches of the
+    other workers then never complete.  Which batch exits first is down to
+    timing, so the batch the flow waits for may be one of those.
+    """
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    thread = getattr(getattr(runner, "_executor", None), "_executor_manager_thread", None)
+    return thread is None or thread.is_alive()
 
 
 def _release_workers() -> None:

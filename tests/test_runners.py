@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import time
 
 import psutil
 import pytest
+from prefect import flow, task
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.pipeline import claimflow
 from flows.runners import make_task_runner
@@ -84,3 +88,49 @@ def test_a_failed_worker_is_said_once_and_the_batches_run_here(
         if "spawn_main" in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE
     ]
     assert not workers  # none left for Python's exit to wait on
+
+
+@task
+def _work_for(seconds: float) -> str:
+    time.sleep(seconds)
+    return "done"
+
+
+@task
+def _exit_at_once() -> None:
+    raise SystemExit(1)
+
+
+@flow(task_runner=ProcessPoolTaskRunner(max_workers=2))
+def _one_worker_exits_while_the_other_works() -> str:
+    from flows.pipeline import WorkerExited, _end_broken_pool, _worker_result
+
+    slow = _work_for.submit(8)  # long enough for the other worker to start and exit
+    _exit_at_once.submit()
+    try:
+        _worker_result(slow)
+    except WorkerExited as exc:
+        return str(exc)
+    finally:
+        _end_broken_pool()
+    return "the batch was delivered"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_batch_behind_another_workers_exit_is_not_waited_for(prefect_home):
+    """The flow waits for one worker's batch while the other worker's task
+    run exits first: that exit ends the pool's result thread, so the batch
+    waited for never completes.  The wait must see that (before the fix it
+    hung; the alarm turns such a hang into a failure)."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError("the wait for a batch behind an exited task run hung")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        said = _one_worker_exits_while_the_other_works()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert said.startswith("the pool stopped delivering results")
