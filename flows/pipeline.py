@@ -29,7 +29,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from functools import partial
 
 import pyarrow as pa
@@ -717,9 +717,15 @@ def _pool_delivers() -> bool:
     other workers then never complete.  Which batch exits first is down to
     timing, so the batch the flow waits for may be one of those.
     """
-    runner = getattr(FlowRunContext.get(), "task_runner", None)
-    thread = getattr(getattr(runner, "_executor", None), "_executor_manager_thread", None)
+    thread = getattr(_pool_executor(), "_executor_manager_thread", None)
     return thread is None or thread.is_alive()
+
+
+def _pool_executor() -> ProcessPoolExecutor | None:
+    """The ``ProcessPoolExecutor`` behind the flow's task runner (None for
+    other runners), read from Prefect's private attribute."""
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    return getattr(runner, "_executor", None)
 
 
 def _release_workers() -> None:
@@ -742,8 +748,7 @@ def _end_broken_pool() -> None:
     them: the run would end and its process would not.  Its queue of calls,
     no longer read, must not hold the exit up either.
     """
-    runner = getattr(FlowRunContext.get(), "task_runner", None)
-    executor = getattr(runner, "_executor", None)
+    executor = _pool_executor()
     processes = list((getattr(executor, "_processes", None) or {}).values())
     for process in processes:
         process.terminate()

@@ -407,20 +407,20 @@ def fold_splits(
 def cross_validate(
     records: Sequence[dict],
     items: Sequence[Item],
-    k: int,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
     seed: int,
     target_share: float | None = TARGET_SHARE,
-    folds: str = "stratified",
 ) -> tuple[dict, dict, float, list[float]]:
     """Out-of-fold scores of the model and of the baseline, claim-stage seconds,
-    and the base rate each fold's model learned (``folds``: see :func:`fold_splits`)."""
+    and the base rate each fold's model learned, over :func:`fold_splits`."""
     labels = np.array([int(r["label"]) for r in records])
     inputs = training_inputs(items)
     scores: dict[str, float] = {}
     baseline: dict[str, float] = {}
     seconds = 0.0
     base_rates = []
-    for n, (train, test) in enumerate(fold_splits(records, k, seed, folds), 1):
+    k = len(splits)
+    for n, (train, test) in enumerate(splits, 1):
         model = fit_check_worthiness(
             [inputs[i] for i in train], labels[train], seed=seed, target_share=target_share
         )
@@ -482,9 +482,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     records = _gold_or_why(args.gold, args.limit)
     if records is None:
         return 2
+    splits = []
     if args.cv:
         try:  # before the parse, which takes a minute on ClaimBuster
-            fold_splits(records, args.cv, args.seed, args.folds)
+            splits = fold_splits(records, args.cv, args.seed, args.folds)
         except ValueError as exc:
             print(f"claimflow: {args.gold}: --cv {args.cv}: {exc}", file=sys.stderr)
             return 2
@@ -493,7 +494,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     scored = records
     if args.cv:
         scores, baseline, claim_seconds, base_rates = cross_validate(
-            records, items, args.cv, args.seed, args.target_share, args.folds
+            records, items, splits, args.seed, args.target_share
         )
         how = f"{args.cv}-fold cross-validation"
         if args.folds == "by-id":
