@@ -648,15 +648,14 @@ class _Fallback:
             try:
                 return _worker_result(future)
             except (BrokenProcessPool, WorkerExited) as exc:
-                if self.broken is None:
-                    self.broken = str(exc)
-                    log.warning(
-                        "%s (%s); this batch and every one after it run in this process",
-                        "a worker process died"
-                        if isinstance(exc, BrokenProcessPool)
-                        else "a worker could not run its batch",
-                        exc,
-                    )
+                self.broken = str(exc)
+                log.warning(
+                    "%s (%s); this batch and every one after it run in this process",
+                    "a worker process died"
+                    if isinstance(exc, BrokenProcessPool)
+                    else "a worker could not run its batch",
+                    exc,
+                )
             except Exception as exc:
                 log.warning("batch failed on its worker (%s); running it here", exc)
         return process_batch(
