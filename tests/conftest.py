@@ -56,6 +56,21 @@ def prefect_home(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def prefect_api_url(prefect_home):
+    """The address of this session's temporary Prefect server (started if need be).
+
+    A ``claimflow`` command run as a subprocess starts a temporary server of
+    its own unless ``PREFECT_API_URL`` names one: about 18 s a command on a
+    slow machine.  Tests that run many such commands and are not about the
+    server hand them this one.
+    """
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+
+@pytest.fixture(scope="session")
 def flow_run(tmp_path_factory, prefect_home):
     """One full flow run over a copy of seeds/; returns (summary, Catalog)."""
     from flows.pipeline import claimflow

@@ -1160,9 +1160,9 @@ def test_eval_claims_holds_out_the_last_debates(tmp_path, capsys):
     from flows.cli import main
     from flows.evaluation.claims import debate_of
 
-    # Every positive (2.7 % of lines) and every 8th line, so that each debate has both.
+    # Every positive (2.7 % of lines) and every 24th line, so that each debate has both.
     every = CLEF_DEV.read_text(encoding="utf-8").splitlines()
-    lines = [line for n, line in enumerate(every) if n % 8 == 0 or json.loads(line)["label"]]
+    lines = [line for n, line in enumerate(every) if n % 24 == 0 or json.loads(line)["label"]]
     gold = tmp_path / "clef.jsonl"
     gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ids = [json.loads(line)["id"] for line in lines]

@@ -502,12 +502,19 @@ KILL_POINTS = (
 )
 
 
-def _run_killed_at(point: str, seeds: Path, data: Path) -> int:
-    """Run ``claimflow run`` in a subprocess that SIGKILLs itself at ``point``."""
+def _run_killed_at(point: str, seeds: Path, data: Path, api_url: str) -> int:
+    """Run ``claimflow run`` in a subprocess that SIGKILLs itself at ``point``.
+
+    The run reports to the session's Prefect server (``api_url``): the kills
+    are about the tables, and a temporary server per run would cost more
+    than the run.  (The Ctrl-C test below keeps its own: that the server
+    stops too is part of what it checks.)
+    """
     env = {
         **os.environ,
         "CLAIMFLOW_FAILPOINT": point,
         "PREFECT_HOME": str(data.parent / "prefect-home"),
+        "PREFECT_API_URL": api_url,
     }
     proc = subprocess.Popen(
         [
@@ -534,10 +541,12 @@ def _run_killed_at(point: str, seeds: Path, data: Path) -> int:
         return proc.wait(timeout=300)
     finally:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the orphaned Prefect server too
+            os.killpg(proc.pid, signal.SIGKILL)  # and whatever it started
 
 
-def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run, tmp_path, capsys):
+def test_killed_runs_leave_readable_tables_and_the_next_run_completes(
+    corpus_run, prefect_api_url, tmp_path, capsys
+):
     seeds, data0, _ = corpus_run
     data = tmp_path / "data"
     shutil.copytree(data0, data)
@@ -545,7 +554,7 @@ def test_killed_runs_leave_readable_tables_and_the_next_run_completes(corpus_run
     complete = catalog.latest_complete_run()
     marked_any = False
     for point in KILL_POINTS:
-        code = _run_killed_at(point, seeds, data)
+        code = _run_killed_at(point, seeds, data, prefect_api_url)
         assert code == -signal.SIGKILL, f"run was not killed at {point}"
         for table in ("documents", *STAGE_TABLES, "runs"):
             catalog.read(table)  # every table stays readable
