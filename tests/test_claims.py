@@ -304,6 +304,62 @@ def test_a_sentence_whose_verb_is_a_fragments_cue_stays_a_claim(run):
     assert any(r["text"].startswith("the courts have no business") for r in rows)
 
 
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # PolNeAR dev, The New York Times and The Washington Post
+        (
+            "Mexico slapped retaliatory tariffs, ranging from 5 percent to 25 percent, on a "
+            "list of products that amounted to over $2 billion in American exports to Mexico.",
+            "slap",
+        ),
+        (
+            "Of the 10 judges who will hear the case, six were appointed by Democratic presidents.",
+            "appoint",
+        ),
+    ],
+)
+def test_an_act_found_as_an_attribution_is_the_authors_claim(run, text, cue):
+    """The attributions stage marks some acts as attributions ("Mexico
+    *slapped* tariffs"); the sentence reports the act, so its claim is the
+    author's, not the actor's."""
+    rows, attributions, _ = run(text)
+    assert any(a["cue_lemma"] == cue for a in attributions), "precondition: the act is found"
+    (claim,) = rows
+    assert claim["text"] == text
+    assert claim["attribution_id"] is None and claim["speaker"] is None
+
+
+def test_a_cue_in_a_side_clause_leaves_the_sentence_to_the_author(run):
+    """ "... faced heavy criticism *after he asked* Clinton about her email
+    scandal": the question is a side event, not what the sentence says
+    (PolNeAR dev, Western Journal)."""
+    text = (
+        "Holt’s liberal NBC News colleague Matt Lauer faced heavy criticism from mainstream "
+        "media outlets and leftwing activist reporters after he asked Clinton about her email "
+        "scandal and decided against fact-checking Trump during the Commander-in-Chief forum "
+        "earlier this month."
+    )
+    rows, attributions, _ = run(text)
+    assert any(a["cue_lemma"] == "ask" for a in attributions), "precondition: the question is found"
+    (claim,) = rows
+    assert claim["text"] == text and claim["attribution_id"] is None
+
+
+def test_the_authors_verb_beside_a_reported_clause_is_the_authors_claim(run):
+    """A reported content inside a side phrase ("Despite complaints *that he
+    is a quixotic crusader*") is a claim of its own; the sentence around it,
+    whose verb is the author's, is another (PolNeAR train, The New York Times)."""
+    text = (
+        "Despite complaints that he is a quixotic crusader, Mr. Sanders has found ways to press "
+        "his agenda through appending small provisions to larger bills."
+    )
+    rows, _, _ = run(text)
+    reported, own = _claim(rows, "he is a quixotic"), _claim(rows, "has found ways")
+    assert reported["text"] == "he is a quixotic crusader" and reported["attribution_id"]
+    assert own["text"] == text and own["attribution_id"] is None
+
+
 def test_a_sentence_row_with_two_parser_roots_is_typed(run):
     """Layout can join two parser sentences into one row ("GEN. | ELIZABETH
     Warren said ..."): the climb to the main clause stops at either root

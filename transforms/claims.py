@@ -52,7 +52,14 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, NUM, VERB
 from spacy.tokens import Doc, Span, Token
 
-from transforms.attributions import affiliation_key, entities_within, of_object
+from transforms.attributions import (
+    CUE_VERBS,
+    NOUN_CUES,
+    NP_CONTENT_VERBS,
+    affiliation_key,
+    entities_within,
+    of_object,
+)
 from transforms.checkworthiness import (
     CheckWorthinessModel,
     ScoringInput,
@@ -497,7 +504,12 @@ def sentence_candidates(
     own subject ("Russia has denied *any plans*", "is expected *to be
     ratified*") is no proposition alone: unless another piece of the same
     content is one, the whole reporting clause becomes the claim, still in
-    the source's voice.  ``doc_text`` is
+    the source's voice, when the cue is one of taking a stand on its main
+    line (:func:`_voices`, :func:`_reports_in`); else the sentence is the
+    author's.  An author's clause whose verb lies outside every reported
+    span is the author's claim even when a reported one sits inside it
+    ("Despite complaints *that he is a quixotic crusader*, Mr. Sanders
+    has found ways ...").  ``doc_text`` is
     ``doc.text`` when the caller has it (``Doc.text`` joins every token).
     """
     sent = doc.char_span(start, end, alignment_mode="expand")
@@ -510,6 +522,11 @@ def sentence_candidates(
     ]
     found: list[Candidate] = []
     fallbacks: list[Candidate] = []
+    # The attributions that leave the author nothing of their spans: those
+    # with a claim of their own.  One whose cue only reports an act ("slapped
+    # tariffs", see :func:`_voices`) or sits in a side clause ("began her
+    # speech *by slamming* candidates") leaves the sentence to the author.
+    holding = []
     for attr in linked:
         pieces = [declined_proposition(p) or p for p in content_pieces(doc, attr, start, end)]
         own = [
@@ -519,33 +536,37 @@ def sentence_candidates(
             for clause in clause_spans(piece)
             if is_statement(clause, doc_text)
         ]
-        if pieces and not own:
+        reports: list[Candidate] = []
+        if pieces and not own and _voices(attr):
             # Only noun phrases, subjectless fragments or clauses too short
             # to stand alone ("denied *any plans*", "is expected *to be
             # ratified*", "“*It's gutless leadership*,” Warren said"): the
             # reporting clause is the claim, in the source's voice.
             whole = _trimmed(sent)
-            fallbacks += [
+            reports = [
                 Candidate(clause, sentence_id, attr)
                 for clause in (clause_spans(whole) if whole is not None else [])
-                if is_statement(clause, doc_text)
+                if _reports_in(attr, clause, sent) and is_statement(clause, doc_text)
             ]
+        if own or reports:
+            holding.append(attr)
+        fallbacks += reports
         found += own
     found += [f for f in fallbacks if not _only_a_frame(f, found, linked)]
     # The author's clauses: all of them when no reported claim was found;
     # beside reported ones ("..., the company said, but profits rose"),
-    # those that touch no attribution's span.
+    # those that touch no reported span, or whose verb is outside them all.
     taken = [
         (part["start"], part["end"])
-        for attr in linked
+        for attr in holding
         if found
         for key in ("content_spans", "source_spans", "cue_spans")
         for part in attr[key]
     ]
     for piece in clause_spans(sent):
-        own = (piece.start_char, piece.end_char)
+        verb = (piece.root.idx, piece.root.idx + len(piece.root))
         if (
-            not any(_overlaps(own, t) for t in taken)
+            not any(_overlaps(verb, t) for t in taken)
             # the sentence itself passed ``is_statement`` above
             and (piece == sent or is_statement(piece, doc_text))
             and not is_opinion(piece)
@@ -569,6 +590,71 @@ def sentence_candidates(
             for other in unique.values()
         )
     ]
+
+
+#: Verbs (and nouns) by which a source takes a stand on what follows them,
+#: even when that is only a noun phrase: it says, denies, predicts, judges
+#: or wants it ("denied *any plans*", "slammed *the deal*", "called for
+#: *a ban*").  An attribution found on another verb ("Mexico *slapped*
+#: retaliatory tariffs", "six were *appointed* by Democratic presidents")
+#: reports an act, which is the author's claim, not the actor's.
+_VOICING_CUES = (
+    CUE_VERBS
+    | NP_CONTENT_VERBS
+    | NOUN_CUES
+    | _POSITION_CUES
+    | _PREDICTION_CUES
+    | _DENY_CUES
+    | _SPECULATE_CUES
+    | _REPORT_CUES
+    | _DECLINE_VERBS
+    | words(
+        """
+        accord continue criticize criticise slam blast attack praise defend
+        decry condemn denounce lament applaud hail welcome dismiss question
+        challenge mock ridicule blame credit thank apologize chastise scold
+        rebuke lambaste castigate trash back endorse protest quote cite
+        reply respond charge describe highlight stress emphasize request
+        seek want hope wish call push plead appeal remark proclaim utter
+        chant post email tweet deem consider brush recognize :
+        """
+    )
+)
+#: Phrasal cues of saying whose verb alone says nothing ("he *went on*").
+_VOICING_PHRASES = frozenset({"go on", "lay out", "point out", "weigh in", "speak out"})
+#: Clauses a cue can sit in without being what its sentence says: a
+#: reporting verb inside one ("..., *after he asked* Clinton about her
+#: emails", "insert himself *by calling out* Trump") frames a side event.
+_FRAMING_CLAUSES = frozenset({"relcl", "acl", "advcl", "pcomp"})
+
+
+def _voices(attr: dict) -> bool:
+    """Whether the attribution's cue is one by which its source takes a
+    stand (:data:`_VOICING_CUES`), so that a sentence whose content is only
+    a noun phrase can be the source's claim."""
+    cue = attr.get("cue_lemma") or ""
+    return cue in _VOICING_PHRASES or any(word in _VOICING_CUES for word in cue.split())
+
+
+def _reports_in(attr: dict, clause: Span, sent: Span) -> bool:
+    """Whether ``clause`` of the sentence ``sent`` is the attribution's report.
+
+    It is when the cue is in the clause on its main line ("Russia has
+    *denied* any plans"), or in another sentence, whose quote runs on into
+    this one; it is not when the cue is in a side clause ("..., *after he
+    asked* Clinton about her emails") or in another clause of the sentence.
+    """
+    doc = clause.doc
+    in_sentence = False
+    for part in attr["cue_spans"]:
+        if not _overlaps((part["start"], part["end"]), (sent.start_char, sent.end_char)):
+            continue
+        in_sentence = True
+        start, end = max(part["start"], clause.start_char), min(part["end"], clause.end_char)
+        cue = doc.char_span(start, end, alignment_mode="expand") if start < end else None
+        if cue is not None and any(_in_main_clause(t, clause, _FRAMING_CLAUSES) for t in cue):
+            return True
+    return not in_sentence
 
 
 #: Words a reporting clause may keep beyond its attributions and the claims
@@ -749,15 +835,16 @@ _CONTENT_NOUNS = words(
 )
 
 
-def _in_main_clause(token: Token, span: Span) -> bool:
+def _in_main_clause(token: Token, span: Span, side_clauses: frozenset[str] = _SIDE_CLAUSES) -> bool:
     """Whether no relative, adnominal or adverbial clause inside the span
-    holds ``token``.  A clause that completes a noun with its own subject
-    ("no chance *Clinton will withdraw*", "some thought *that enthusiasm
-    might not be there*") is part of what the claim says."""
+    (or other ``side_clauses``) holds ``token``.  A clause that completes a
+    noun with its own subject ("no chance *Clinton will withdraw*", "some
+    thought *that enthusiasm might not be there*") is part of what the claim
+    says."""
     # A sentence row may hold two parser roots (layout joined them): stop at
     # a root, which is its own head.
     while token.i != span.root.i and token.head.i != token.i and span.start <= token.i < span.end:
-        if token.dep_ in _SIDE_CLAUSES and not _completes_its_noun(token):
+        if token.dep_ in side_clauses and not _completes_its_noun(token):
             return False
         token = token.head
     return True
