@@ -360,6 +360,39 @@ def test_the_authors_verb_beside_a_reported_clause_is_the_authors_claim(run):
     assert own["text"] == text and own["attribution_id"] is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PolNeAR train, The Washington Post and The Huffington Post
+        (
+            '"Meh," wrote a Trump supporter who runs the Twitter account @WomenForTrump.',
+            '"Meh," wrote a Trump supporter who runs the Twitter account @WomenForTrump',
+        ),
+        (
+            "“[Sanders] should stay in until he gets everything he’s fighting for, or at least "
+            "as much of it as possible,” he added.",
+            "[Sanders] should stay in until he gets everything he’s fighting for, or at least "
+            "as much of it as possible",
+        ),
+    ],
+)
+def test_trimming_keeps_a_mark_whose_partner_is_inside(run, text, expected):
+    """Edge punctuation goes, but not a quotation mark or bracket that the
+    claim closes or opens inside ("Meh," ..., "[Sanders]")."""
+    rows, _, _ = run(text)
+    assert [r["text"] for r in rows] == [expected]
+
+
+def test_a_reported_question_is_no_claim(run):
+    """The question ends the quote; trimming its "?" made it look like a
+    statement (PolNeAR dev, Breitbart)."""
+    rows, _, _ = run(
+        "“You work hard. You pay your taxes. So why didn’t Donald Trump pay his?” a narrator "
+        "in the Clinton ad asks."
+    )
+    assert not any("pay his" in r["text"] or "narrator" in r["text"] for r in rows)
+
+
 def test_a_sentence_row_with_two_parser_roots_is_typed(run):
     """Layout can join two parser sentences into one row ("GEN. | ELIZABETH
     Warren said ..."): the climb to the main clause stops at either root

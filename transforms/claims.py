@@ -349,13 +349,18 @@ def _denied(verb: Token) -> bool:
 # ---------------------------------------------------------------- what is a claim
 
 
+def is_question(span: Span, doc_text: str | None = None) -> bool:
+    """Whether the span is a direct question: it ends with "?", before any
+    closing quotation mark."""
+    return span_text(span, doc_text).strip().rstrip("”\"’' ").endswith("?")
+
+
 def is_statement(span: Span, doc_text: str | None = None) -> bool:
     """A declarative clause with a verb, not a question, a command or a fragment.
 
     ``doc_text`` is the document's text when the caller has it at hand.
     """
-    text = span_text(span, doc_text).strip()
-    if not text or text.rstrip("”\"’' ").endswith("?") or is_command(span):
+    if not span_text(span, doc_text).strip() or is_question(span, doc_text) or is_command(span):
         return False
     columns = token_columns(span, [POS, IS_ALPHA, LIKE_NUM, ENT_TYPE, DEP])
     if not any(pos in _VERB_POS for pos, *_ in columns):
@@ -431,7 +436,11 @@ def clause_spans(span: Span) -> list[Span]:
 
 def _trimmed(span: Span) -> Span | None:
     """``span`` without edge punctuation and spaces, and without a leading
-    coordinating conjunction or "that" ("and", "that ...")."""
+    coordinating conjunction or "that" ("and", "that ...").
+
+    A quotation mark or bracket stays when its partner is inside
+    (":func:`_balanced`), and a question mark stays, so that a quoted
+    question is still seen as one."""
     columns = token_columns(span, [IS_PUNCT, IS_SPACE, DEP, LOWER])
     first, last = 0, len(columns)
     while first < last and (
@@ -440,11 +449,45 @@ def _trimmed(span: Span) -> Span | None:
         or (columns[first][2] == _MARK and columns[first][3] == _THAT)
     ):
         first += 1
-    while last > first and any(columns[last - 1][:2]):
+    while last > first and any(columns[last - 1][:2]) and columns[last - 1][3] != _QUESTION:
         last -= 1
     if first == last:
         return None
+    first, last = _balanced(span, [c[3] for c in columns], first, last)
     return span.doc[span.start + first : span.start + last]
+
+
+_QUESTION = get_string_id("?")
+#: Marks that open and close a quotation or an insertion, as string ids.
+_PAIRED_MARKS = tuple((get_string_id(o), get_string_id(c)) for o, c in ("“”", "()", "[]", "«»"))
+#: Marks that open and close alike: which one a lone mark is, its spacing says.
+_SAME_MARKS = frozenset(get_string_id(m) for m in ('"', "''"))
+
+
+def _balanced(span: Span, marks: list[int], first: int, last: int) -> tuple[int, int]:
+    """``[first, last)`` widened by the mark just outside it whose partner
+    is inside: trimming edge punctuation must not leave ``It's
+    heartbreaking," Ryan said`` or ``[I]f it was left up to Hillary``
+    (``marks`` are the span's lowercase token ids)."""
+    inner = marks[first:last]
+    for opening, closing in _PAIRED_MARKS:
+        opens, closes = inner.count(opening), inner.count(closing)
+        if closes > opens and first > 0 and marks[first - 1] == opening:
+            first -= 1
+        elif opens > closes and last < len(marks) and marks[last] == closing:
+            last += 1
+    for mark in _SAME_MARKS:
+        if inner.count(mark) % 2 == 0:
+            continue
+        # The lone mark opens a quotation when a space (or nothing) comes
+        # before it: then its closing partner is missing, else its opening one.
+        lone = span.doc[span.start + first + inner.index(mark)]
+        opens = lone.i == 0 or bool(lone.doc[lone.i - 1].whitespace_)
+        if opens and last < len(marks) and marks[last] == mark:
+            last += 1
+        elif not opens and first > 0 and marks[first - 1] == mark:
+            first -= 1
+    return first, last
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -526,7 +569,7 @@ def sentence_candidates(
     # with a claim of their own.  One whose cue only reports an act ("slapped
     # tariffs", see :func:`_voices`) or sits in a side clause ("began her
     # speech *by slamming* candidates") leaves the sentence to the author.
-    holding = []
+    holding, questions = [], []
     for attr in linked:
         pieces = [declined_proposition(p) or p for p in content_pieces(doc, attr, start, end)]
         own = [
@@ -537,7 +580,12 @@ def sentence_candidates(
             if is_statement(clause, doc_text)
         ]
         reports: list[Candidate] = []
-        if pieces and not own and _voices(attr):
+        asked = bool(pieces) and all(is_question(p, doc_text) for p in pieces)
+        if asked:
+            # A reported question ("“So why didn't Donald Trump pay his?” a
+            # narrator asks") is no claim, neither is the sentence around it.
+            questions.append(attr)
+        elif pieces and not own and _voices(attr):
             # Only noun phrases, subjectless fragments or clauses too short
             # to stand alone ("denied *any plans*", "is expected *to be
             # ratified*", "“*It's gutless leadership*,” Warren said"): the
@@ -558,8 +606,7 @@ def sentence_candidates(
     # those that touch no reported span, or whose verb is outside them all.
     taken = [
         (part["start"], part["end"])
-        for attr in holding
-        if found
+        for attr in (holding if found else []) + questions
         for key in ("content_spans", "source_spans", "cue_spans")
         for part in attr[key]
     ]
