@@ -439,7 +439,7 @@ def _trimmed(span: Span) -> Span | None:
     coordinating conjunction or "that" ("and", "that ...").
 
     A quotation mark or bracket stays when its partner is inside
-    (":func:`_balanced`), and a question mark stays, so that a quoted
+    (:func:`_balanced`), and a question mark stays, so that a quoted
     question is still seen as one."""
     columns = token_columns(span, [IS_PUNCT, IS_SPACE, DEP, LOWER])
     first, last = 0, len(columns)
