@@ -881,6 +881,8 @@ def test_dates_in_news_context(run, text, published, expected):
         ("last night", datetime.date(2022, 1, 10)),
         ("Monday", datetime.date(2022, 1, 10)),
         ("Monday afternoon", datetime.date(2022, 1, 10)),
+        ("late Saturday night", datetime.date(2022, 1, 8)),
+        ("early Sunday morning", datetime.date(2022, 1, 9)),
         # Without a tense, a weekday is the last one (the paper is a Tuesday's).
         ("Thursday", datetime.date(2022, 1, 6)),
         ("late January 2022", None),
@@ -889,6 +891,18 @@ def test_dates_in_news_context(run, text, published, expected):
 )
 def test_resolve_date(expression, expected):
     assert resolve_date(expression, PUBLISHED) == expected
+
+
+def test_an_age_is_no_time_expression(run):
+    """The entity recogniser tags ages as dates ("Tom Young, *30*,"); they
+    name no time (PolNeAR dev, USA Today)."""
+    rows, _, _ = run(
+        "Iraq War veteran Tom Young, 30, lay down on Illinois train tracks last year after "
+        "failing to reach someone at the VA hotline.",
+        published=datetime.date(2016, 9, 16),
+    )
+    (claim,) = rows
+    assert [t["text"] for t in claim["time_expressions"]] == ["last year"]
 
 
 def test_tense_of_a_date_without_a_verb_is_unknown(parse_text):

@@ -1430,7 +1430,8 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
     Weekdays: the next one for the future ("talks will resume on Friday",
     the day itself included), else the latest on or before ``published``
     (news mostly reports the days just gone: "Monday's debate" in a Friday
-    paper).  "Yesterday", "last night" and "today" count from it.  Without
+    paper); "early" or "late" and a part of the day change nothing ("late
+    Saturday night").  "Yesterday", "last night" and "today" count from it.  Without
     ``published``, only expressions with an explicit year resolve.  Vaguer
     expressions ("late January", "later this week") stay unresolved.
     """
@@ -1469,7 +1470,9 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
         if re.search(rf"\b{word}\b", lower):
             return published + dt.timedelta(days=offset)
     for name, weekday in _WEEKDAYS.items():
-        m = re.fullmatch(rf"(on |last |next |this )?{name}(?:'s)?{_DAY_PART}", lower.strip())
+        m = re.fullmatch(
+            rf"(on |last |next |this |early |late )?{name}(?:'s)?{_DAY_PART}", lower.strip()
+        )
         if not m:
             continue
         ahead = (weekday - published.weekday()) % 7
@@ -1531,8 +1534,21 @@ def time_expressions(
             "date": resolve_date(e.text, published, tense_of(e.root)),
         }
         for e in ents
-        if e.label_ in _TIME_ENTS
+        if e.label_ in _TIME_ENTS and not is_age(e)
     ]
+
+
+_AGE = re.compile(r"\d+[- ]years?[- ]old|(at )?age[sd]? \d{1,3}", re.IGNORECASE)
+
+
+def is_age(ent: Span) -> bool:
+    """Whether a DATE entity is a person's age, which the entity recogniser
+    tags as a date: "Tom Young, *30*,", "a *24-year-old* man", "*29 years
+    old*", "died at *age 94*"."""
+    text = ent.text
+    if text.isdigit() and len(text) <= 3 and ent.root.dep_ == "appos":
+        return True
+    return bool(_AGE.fullmatch(text))
 
 
 # ---------------------------------------------------------------- rows
