@@ -144,6 +144,20 @@ def test_authors_pure_opinion_is_no_claim_but_a_reported_one_is(run):
     assert claim["attribution_id"] is not None
 
 
+def test_an_authors_recommendation_is_no_claim_but_a_reported_one_is(run):
+    """ "X should ..." in the author's voice recommends (PolNeAR train,
+    The Huffington Post); in a source's voice it is the source's position."""
+    text = (
+        "Both Israel and the United States should place values and justice ahead of "
+        "strategic and economic interests."
+    )
+    assert run(text)[0] == []
+    rows, _, _ = run("Rep. Hakeem Jeffries said Trayvon Martin’s killer should be in prison.")
+    (claim,) = rows
+    assert claim["text"] == "Trayvon Martin’s killer should be in prison"
+    assert claim["attribution_id"] is not None
+
+
 def test_a_content_in_pieces_gives_one_claim(run):
     """ "The storm ... to hit Florida" (around the cue) is one proposition."""
     rows, _, _ = run("The storm is expected to hit Florida on Friday.")

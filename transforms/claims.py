@@ -798,11 +798,19 @@ _EVALUATIVE = words(
 )
 
 
+#: Modals by which an author recommends rather than reports.
+_RECOMMENDING = frozenset({"should", "ought"})
+
+
 def is_opinion(span: Span) -> bool:
     """A clause whose only assertion is a judgement: a copula with an
     evaluative adjective ("The plan is ridiculous", "This is a shameful and
-    cowardly decision") and no number to check."""
+    cowardly decision") or a recommendation ("Both Israel and the United
+    States *should* place values and justice ahead of ... interests"), and
+    no number to check."""
     root = span.root
+    if any(c.dep_ == "aux" and c.lower_ in _RECOMMENDING for c in root.children):
+        return not any(t.like_num for t in span)
     if root.lemma_ != "be":
         return False
     predicates = [c for c in root.children if c.dep_ in ("acomp", "attr")]
