@@ -560,6 +560,25 @@ def test_negation_belongs_to_the_predication(run, text, negated):
         ("They've appropriated about $200 million, but only spent about $3 million.", "quantity"),
         ("My father worked in a steel mill for thirty years.", "personal"),
         ("The president signed the executive order banning the pipeline.", "rule"),
+        # A future is a rule claim when a rule is what it is about, else a
+        # prediction (PolNeAR dev and train, The Huffington Post and The
+        # Washington Post).
+        (
+            "The outcome of the Nov. 8 presidential election could be pivotal for the regulations.",
+            "prediction",
+        ),
+        (
+            "It also would renew through 2026 the expiring Iran Sanctions Act, or ISA, which "
+            "outlines trade, energy, defense and banking sector sanctions over Iran's nuclear "
+            "and missile activities.",
+            "rule",
+        ),
+        # "act" is a law only by name (PolNeAR dev, Breitbart).
+        (
+            "In a scathing opinion piece, The Wall Street Journal called on Trump to get his act "
+            "together or drop out in favor of his running mate.",
+            "event",
+        ),
     ],
 )
 def test_claim_types(run, text, expected):

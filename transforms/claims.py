@@ -840,7 +840,10 @@ def claim_type(
     The order puts the most specific reading first: a denial is a
     ``position`` whatever it denies; a causal claim is ``causal`` even when
     it is about a law or cites a number (the cause is what needs checking);
-    a sentence about a law that mentions a number is a ``rule`` claim.
+    a sentence about a law that mentions a number is a ``rule`` claim.  A
+    future about a rule is a ``rule`` claim when the rule is what acts ("The
+    bill *would prohibit* ...", see :func:`_a_rule_acts`), else a
+    ``prediction`` ("The election *could be* pivotal for the regulations").
     ``numbers`` are the span's :func:`quantities` when already computed;
     ``doc_text`` is the document's text when at hand.
     """
@@ -855,11 +858,12 @@ def claim_type(
         return "position"
     if _CAUSAL.search(span_text(span, doc_text)):
         return "causal"
-    if lemmas & _RULE_WORDS and _about_a_rule(span):
-        return "rule"
-    if cue_lemma in _PREDICTION_CUES or any(
+    future = cue_lemma in _PREDICTION_CUES or any(
         _is_future(t) and _in_main_clause(t, span) for t in tokens
-    ):
+    )
+    if lemmas & _RULE_WORDS and _about_a_rule(span) and (not future or _a_rule_acts(span)):
+        return "rule"
+    if future:
         return "prediction"
     if cue_lemma in _POSITION_CUES - {"confirm"}:
         return "position"
@@ -948,7 +952,8 @@ def _about_a_rule(span: Span) -> bool:
         if token.pos_ == "PROPN" and token.ent_type_ != "LAW" and lemma not in _LAW_NAMES:
             continue
         if (lemma == "order" and token.head.lower_ == "in") or (
-            lemma == "act" and token.pos_ == "VERB"  # "Congress has *acted*"
+            # "Congress has *acted*", "get his *act* together": only a law's name
+            lemma == "act" and token.pos_ != "PROPN" and token.ent_type_ != "LAW"
         ):
             continue
         head = token.head.lemma_.lower()
@@ -956,6 +961,32 @@ def _about_a_rule(span: Span) -> bool:
             continue  # "*tax* returns", "*Law* School": a modifier of something else
         if token.pos_ not in ("VERB", "AUX") or _in_main_clause(token, span):
             return True
+    return False
+
+
+#: The arguments of a verb that say what a claim is about.
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr"})
+
+
+def _a_rule_acts(span: Span) -> bool:
+    """Whether a rule is what the claim is about: its main verb is a rule
+    verb ("the proposal would *prohibit* ..."), or a rule noun is one of its
+    arguments ("The new *law* will require ...", "would renew the Iran
+    Sanctions *Act*", "to pass a renewal *of the* ... *Act*"), not a word
+    in an adjunct ("could be pivotal *for the regulations*", "an audience
+    of supporters *of the ban*")."""
+    root = span.root
+    if root.lemma_.lower() in _RULE_WORDS:
+        return True
+    verbs = [root] + [c for c in root.children if c.dep_ == "xcomp"]
+    for argument in (c for v in verbs for c in v.children if c.dep_ in _ARGUMENTS):
+        heads = [argument] + [
+            o for p in argument.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"
+        ]
+        for head in heads:
+            for t in [head, *(c for c in head.children if c.dep_ in ("compound", "amod"))]:
+                if t.lemma_.lower() in _RULE_WORDS:
+                    return True
     return False
 
 
