@@ -750,6 +750,16 @@ def test_money_and_percent(run):
             "Unemployment is not higher than 5 percent.",
             {"text": "5 percent", "value": 5.0, "unit": "percent"},
         ),
+        # A ratio is one share, in percent (PolNeAR train, poll stories).
+        (
+            "Clinton and Sanders are each viewed positively by about 4 in 10 registered "
+            "voters overall.",
+            {"text": "about 4 in 10", "value": 40.0, "unit": "percent", "approximate": True},
+        ),
+        (
+            "Four in 10 voters see the campaign of Donald Trump as most unfair.",
+            {"text": "Four in 10", "value": 40.0, "unit": "percent", "approximate": False},
+        ),
     ],
 )
 def test_ranges_suffixes_and_exact_numbers(run, text, expected):

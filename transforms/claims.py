@@ -1287,6 +1287,45 @@ def _joined_ranges(groups: list[list[Token]]) -> list[list[Token]]:
     return out
 
 
+def _ratio_after(count: Token) -> list[list[Token]]:
+    """The ratios that could start at ``count``: "one in / of / out of" and
+    the next token."""
+    doc = count.doc
+    return [doc[count.i : count.i + n + 2] for n in (1, 2) if count.i + n + 2 <= len(doc)]
+
+
+def _joined_ratios(groups: list[list[Token]]) -> list[list[Token]]:
+    """Number groups with a ratio's two counts in one ("eight | of | 10")."""
+    out: list[list[Token]] = []
+    for group in groups:
+        if out:
+            prev = out[-1]
+            joined = [*prev, *group[0].doc[prev[-1].i + 1 : group[0].i], *group]
+            if _ratio_bounds(joined):
+                out[-1] = joined
+                continue
+        out.append(group)
+    return out
+
+
+def _ratio_bounds(group: Sequence[Token]) -> tuple[float, float] | None:
+    """The two counts of a ratio ("eight of 10", "1 in 4", "nine out of
+    ten"), the first no larger than the second; None for anything else."""
+    words = [t.lower_ for t in group]
+    for joint in (["out", "of"], ["of"], ["in"]):
+        for k in range(1, len(words) - len(joint) + 1):
+            if words[k : k + len(joint)] != joint:
+                continue
+            left, right = group[:k], group[k + len(joint) :]
+            if not right or not all(t.like_num or t.lower_ in _NUMBER_WORDS for t in right):
+                return None
+            a, b = _number_value(left), _number_value(right)
+            if a is None or b is None or not 0 < a <= b:
+                return None
+            return a, b
+    return None
+
+
 def _is_range(group: Sequence[Token]) -> bool:
     """Whether a number group holds a range (see :func:`_range_bounds`)."""
     return any(
@@ -1333,13 +1372,31 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
             groups.append([span.doc[i]])
         elif lower == _DOZEN and not ent_type and (dozen := _a_dozen(span.doc[i], span)):
             groups.append(dozen)
-    # "One of the key demands": a pronoun, not a count.
+    # "One of the key demands": a pronoun, not a count ("one in five" is one).
     groups = [
-        g for g in groups if not (len(g) == 1 and g[0].lower_ == "one" and g[0].dep_ != "nummod")
+        g
+        for g in groups
+        if not (
+            len(g) == 1
+            and g[0].lower_ == "one"
+            and g[0].dep_ != "nummod"
+            and not any(_ratio_bounds(r) for r in _ratio_after(g[0]))
+        )
     ]
     out = []
     groups = [_without_dangling_ends(g) for g in sorted(groups, key=lambda g: g[0].i)]
-    for group in _joined_ranges(groups):
+    for group in _joined_ratios(_joined_ranges(groups)):
+        if ratio := _ratio_bounds(group):
+            # "eight of 10 avocados", "nearly one in three voters": a share.
+            out.append(
+                {
+                    "text": span.doc[group[0].i : group[-1].i + 1].text,
+                    "value": round(100 * ratio[0] / ratio[1], 2),
+                    "unit": "percent",
+                    "approximate": _is_approximate(group),
+                }
+            )
+            continue
         group = _with_symbol_and_multiplier(group, span)
         numbers = [t for t in group if t.like_num or t.lower_ in _MULTIPLIERS or _numeral(t)]
         value = _number_value(numbers)
