@@ -197,7 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="recompute even when nothing changed")
     run.add_argument(
-        "--prune", action="store_true", help="remove articles whose files are gone from the tables"
+        "--prune",
+        action="store_true",
+        help="remove articles whose files are gone from the tables (one whose file is there "
+        "but cannot be read this run is kept, and the error says why)",
     )
     run.add_argument("--strict", action="store_true", help="exit 1 if any article failed to land")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")

@@ -51,6 +51,7 @@ from flows.plan import (
     Plan,
     changed_documents,
     dirty_from,
+    unreadable_articles,
     with_stages_after,
 )
 from flows.report import publish_report
@@ -250,7 +251,9 @@ def claimflow(
                         "nothing changed since run %s: no new table versions", latest["run_id"]
                     )
                     return run.unchanged(latest)
-                plan = plan_incremental(catalog, documents, force, prune, staging, current, retry)
+                plan = plan_incremental(
+                    catalog, documents, force, prune, staging, current, retry, problems
+                )
                 del ingested, documents  # the texts are in staging now
                 if plan.nothing_to_do and not problems:
                     log.info(
@@ -367,32 +370,43 @@ def plan_incremental(
     staging: Staging,
     current: Mapping[str, bool],
     retry: Iterable[str] = (),
+    problems: Iterable[InputProblem] = (),
 ) -> Plan:
     """The articles read from the seeds, against what the stored tables hold.
 
     Articles whose files are gone stay in the tables (and their texts in
-    the plan) unless ``prune``.  ``current`` says which stage tables this
-    code made (the first that it did not, and every later one, is
-    recomputed).  Articles in ``retry`` (a stage failed on them last time)
+    the plan) unless ``prune``; those whose file is there but could not be
+    read this run (an error in ``problems``) stay even then.  ``current``
+    says which stage tables this code made (the first that it did not, and
+    every later one, is recomputed).  Articles in ``retry`` (a stage failed on them last time)
     count as changed.
     """
     base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
-    stored = catalog.read("documents", base.get("documents"), columns=("doc_id", *IDENTITY_COLUMNS))
+    stored = catalog.read(
+        "documents", base.get("documents"), columns=("doc_id", "source_path", *IDENTITY_COLUMNS)
+    )
     new_ids = set(documents.column("doc_id").to_pylist())
-    gone = set(stored.column("doc_id").to_pylist()) - new_ids
+    missing = set(stored.column("doc_id").to_pylist()) - new_ids
+    unreadable = missing & unreadable_articles(stored, problems)
+    gone = missing - unreadable
+    if unreadable:
+        log.info(
+            "%d article(s) in the tables could not be read this run: kept as stored "
+            "(see the errors)",
+            len(unreadable),
+        )
     if gone:
         log.info(
             "%d article(s) in the tables have no file under the seeds any more: %s",
             len(gone),
             "removing them (--prune)" if prune else "kept (--prune removes them)",
         )
-    kept = catalog.read("documents", base.get("documents"), doc_ids=gone if not prune else ())
+    removed = gone if prune else set()
+    kept = catalog.read("documents", base.get("documents"), doc_ids=missing - removed)
     texts = staging.texts([kept, documents])
     rows = {r["doc_id"]: r for t in (kept, documents) for r in t.drop_columns("text").to_pylist()}
     if force:
-        return Plan(
-            base, rows, texts, changed=new_ids, removed=gone if prune else set(), dirty=STAGES
-        )
+        return Plan(base, rows, texts, changed=new_ids, removed=removed, dirty=STAGES)
     retried = set(retry) & new_ids
     if retried:
         log.info("retrying %d article(s) a stage failed on last time", len(retried))
@@ -401,7 +415,7 @@ def plan_incremental(
         rows,
         texts,
         changed=changed_documents(documents, stored) | retried,
-        removed=gone if prune else set(),
+        removed=removed,
         dirty=dirty_from(current),
     )
 

@@ -11,7 +11,7 @@ A run compares what it is given with what the latest complete run left:
   recomputed for every article, reading the stored rows of the stages
   before it;
 * with ``prune``, articles whose files are gone are *removed* from every
-  table.
+  table (not those whose file is there but could not be read this run).
 
 Nothing changed, nothing dirty, nothing removed: the run has nothing to do.
 A rerun of chosen stages is a plan with those stages dirty and no article
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from flows.storage import TextStore
+from transforms.documents import InputProblem
 
 STAGES = ("sentences", "attributions", "claims")
 
@@ -88,6 +89,18 @@ def dirty_from(stage_is_current: dict[str, bool]) -> tuple[str, ...]:
         if not stage_is_current.get(stage, False):
             return STAGES[i:]
     return ()
+
+
+def unreadable_articles(stored: pa.Table, problems: Iterable[InputProblem]) -> set[str]:
+    """Stored articles whose file is there but could not be read this run:
+    those an error names, and those stored from a file with an error (a
+    JSONL line that no longer parses names no id).  ``--prune`` keeps them:
+    their file is not gone, and the error says what to fix."""
+    errors = [p for p in problems if p.severity == "error"]
+    named = {p.doc_id for p in errors if p.doc_id}
+    paths = {p.source_path for p in errors}
+    rows = stored.select(["doc_id", "source_path"]).to_pylist()
+    return {r["doc_id"] for r in rows if r["doc_id"] in named or r["source_path"] in paths}
 
 
 def changed_documents(new: pa.Table, old: pa.Table) -> set[str]:

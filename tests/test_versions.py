@@ -117,17 +117,46 @@ def test_prune_removes_articles_whose_files_are_gone(workspace):
     assert kept["status"] == "unchanged"  # without --prune, the article stays
     assert rows_of(catalog, "documents", gone.stem)
 
+    # An article whose file is there but cannot be read this time (a broken
+    # sidecar) is not gone: --prune keeps it, and the error says why.
+    broken = sorted(seeds.glob("*.txt"))[0]
+    broken.with_suffix(".json").write_text('{"published": "2016-03-05",}', encoding="utf-8")
     pruned = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir), prune=True)
     assert pruned["status"] == "complete" and pruned["removed"] == 1
     assert "removed 1 articles whose files are gone" in format_summary(pruned)
     for table in ("documents", *STAGE_TABLES):
         assert rows_of(catalog, table, gone.stem) == []
+        assert rows_of(catalog, table, broken.stem)
     assert catalog.read("documents").num_rows == 7
+    (error,) = [e for e in catalog.errors_of(pruned["run_id"]) if e["doc_id"] == broken.stem]
+    assert "not valid JSON" in error["message"]
     # history counts the rows a prune removed, not only those added
     latest, before = catalog.history("claims", rows=True)[:2]
     assert latest["rows"] == catalog.read("claims").num_rows
     assert latest["rows_added"] == 0
     assert latest["rows_removed"] == before["rows"] - latest["rows"] > 0
+
+
+def test_an_error_in_a_file_keeps_its_stored_articles_from_a_prune():
+    """A JSONL line that no longer parses names no id: every article stored
+    from that file is kept; a warning keeps nothing."""
+    import pyarrow as pa
+
+    from flows.plan import unreadable_articles
+    from transforms.documents import InputProblem
+
+    stored = pa.table(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "source_path": ["s/batch.jsonl", "s/batch.jsonl", "s/c.txt", "s/d.txt"],
+        }
+    )
+    problems = [
+        InputProblem("malformed_record", "line 2 is not valid JSON", "s/batch.jsonl", line=2),
+        InputProblem("malformed_record", "sidecar is not valid JSON", "s/c.txt", doc_id="c"),
+        InputProblem("encoding_fallback", "read as cp1252", "s/d.txt", severity="warning"),
+    ]
+    assert unreadable_articles(stored, problems) == {"a", "b", "c"}
 
 
 def test_a_changed_published_date_alone_is_a_change(workspace):
