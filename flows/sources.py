@@ -143,8 +143,19 @@ def _read_sidecar(path: Path) -> dict | None:
     if not sidecar.exists():
         return None
     try:
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        # "utf-8-sig": Windows editors start a UTF-8 file with a byte-order mark.
+        text = sidecar.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "decode",
+            f"sidecar {sidecar.name} is not UTF-8 text (byte {exc.start}: {exc.reason}); "
+            "save it as UTF-8",
+        ) from exc
+    except OSError as exc:
+        raise InputError("decode", f"cannot read sidecar {sidecar.name}: {exc}") from exc
+    try:
+        meta = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise InputError(
             "malformed_record", f"sidecar {sidecar.name} is not valid JSON: {exc}"
         ) from exc

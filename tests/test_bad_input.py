@@ -694,3 +694,24 @@ def test_a_first_run_on_only_bad_input_creates_every_table(tmp_path, prefect_hom
     shutil.copy(SAMPLE, seeds / SAMPLE.name)
     second = pipeline.claimflow(seeds_dir=str(seeds), data_dir=str(data), report=False)
     assert second["counts"]["documents"] == 1 and second["counts"]["claims"] > 0
+
+
+def test_a_sidecar_is_read_with_a_byte_order_mark_and_refused_in_another_encoding(tmp_path):
+    """Windows editors save UTF-8 with a byte-order mark: the sidecar is read.
+    One in a legacy code page is refused with the file and what to do."""
+    from flows.sources import read_seeds
+
+    text = "Bridge reopens\nThe mayor said the bridge would reopen in May.\n"
+    (tmp_path / "bom.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "bom.json").write_bytes(b'\xef\xbb\xbf{"published": "2022-01-11"}')
+    (tmp_path / "latin.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "latin.json").write_bytes('{"title": "Café reopens"}'.encode("cp1252"))
+
+    ingested = read_seeds(tmp_path)
+
+    (article,) = ingested.articles
+    assert (article.doc_id, str(article.published)) == ("bom", "2022-01-11")
+    (problem,) = [p for p in ingested.problems if p.severity == "error"]
+    assert problem.doc_id == "latin" and problem.kind == "decode"
+    assert problem.message.startswith("sidecar latin.json is not UTF-8 text")
+    assert problem.message.endswith("save it as UTF-8")
