@@ -138,6 +138,26 @@ def test_paragraphs_from_line_breaks_and_blank_lines_are_never_joined(split):
     assert [r["paragraph_id"] for r in rows] == [0, 1, 2, 3]
 
 
+@pytest.mark.parametrize("brk", ["\r", "\r\n", "\u2028", "\u2029", "\f"])
+def test_every_kind_of_line_break_separates_paragraphs(split, brk):
+    """Old Mac files end lines with a lone CR; JSON text may hold U+2028.
+    The stored text keeps them; the headline, paragraphs and kinds are
+    those of the same text with ``\\n``."""
+    from transforms.documents import headline_end
+
+    lines = [
+        "Storm hits the coast",
+        "By Jane Doe, Associated Press",
+        "Thousands were left without power after the storm made landfall near Tampa",
+        "Officials said roads would reopen on Friday.",
+    ]
+    rows = split(brk.join(lines))
+    assert headline_end(brk.join(lines)) == len(lines[0])
+    assert texts(rows) == lines
+    assert [r["paragraph_id"] for r in rows] == [0, 1, 2, 3]
+    assert [r["kind"] for r in rows] == ["headline", "byline", "body", "body"]
+
+
 @pytest.mark.parametrize(
     "footer",
     [

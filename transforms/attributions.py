@@ -54,6 +54,7 @@ from transforms.lexicon import (
     words,
 )
 from transforms.schemas import ATTRIBUTIONS, conform
+from transforms.sentences import LINE_BREAK
 
 T = TypeVar("T")
 
@@ -1667,7 +1668,7 @@ def _only_cue_clause(anchor: Token, start: int, end: int, text: str) -> bool:
     """Whether ``text[start:end]`` holds only punctuation and the cue's own
     clause ("said Peter Morgan, a lawyer who has ...,"), within one paragraph,
     with no other reporting verb."""
-    if "\n" in text[start:end]:
+    if LINE_BREAK.search(text, start, end):
         return False
     gap = anchor.doc.char_span(start, end, alignment_mode="expand")
     clause = {t.i for t in anchor.subtree}

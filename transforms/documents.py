@@ -423,12 +423,16 @@ def headline_end(text: str) -> int | None:
     an article whose first line reads as two or more sentences: that line is
     a lede paragraph, and taking it for a headline would glue its sentences.
     """
-    from transforms.sentences import sentence_breaks  # the sentence stage's punctuation rules
+    # the sentence stage's line breaks and punctuation rules
+    from transforms.sentences import LINE_BREAK, sentence_breaks
 
     stripped = text.lstrip()
     offset = len(text) - len(stripped)
-    first, sep, rest = stripped.partition("\n")
-    if not sep or not rest.strip() or not first.strip() or sentence_breaks(first):
+    brk = LINE_BREAK.search(stripped)
+    if brk is None:
+        return None
+    first, rest = stripped[: brk.start()], stripped[brk.end() :]
+    if not rest.strip() or not first.strip() or sentence_breaks(first):
         return None
     return offset + len(first.rstrip())
 

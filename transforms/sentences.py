@@ -146,14 +146,23 @@ class Paragraph:
     kind: str
 
 
+#: Line breaks: what ``str.splitlines`` splits at.  Files from old Macs end
+#: lines with a lone CR, and JSON strings may hold U+2028/U+2029; the stored
+#: text keeps them as they are, so every reader of lines must know them all.
+LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+#: A run of text between line breaks.
+_LINE = re.compile("[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
 def paragraphs(text: str, headline_end: int | None) -> list[Paragraph]:
     """Split text into paragraphs at line breaks and give each its kind.
 
-    Line breaks and blank lines both separate paragraphs (scraped news puts
-    one paragraph per line).  Offsets are trimmed of surrounding whitespace.
+    Line breaks (any of :data:`LINE_BREAK`) and blank lines both separate
+    paragraphs (scraped news puts one paragraph per line).  Offsets are
+    trimmed of surrounding whitespace.
     """
     out = []
-    for match in re.finditer(r"[^\n]+", text):
+    for match in _LINE.finditer(text):
         line = match.group()
         stripped = line.strip()
         if not stripped:
@@ -476,7 +485,7 @@ def _split_at_newlines(text: str, start: int, end: int) -> list[tuple[int, int]]
     guarantees it even if a component upstream ignored the marks.
     """
     pieces = []
-    for match in re.finditer(r"[^\n]+", text[start:end]):
+    for match in _LINE.finditer(text[start:end]):
         piece = match.group()
         if not piece.strip():
             continue
