@@ -574,7 +574,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if summary is None:
         return EXIT_CANNOT_RUN
     catalog = Catalog(data)
-    counts = severity_counts(catalog, errors_run_id(catalog, summary))
+    counts = severity_counts(catalog, summary.get("run_id"))
     summary["n_failed"] = counts.get("error", 0)
     summary["n_warnings"] = counts.get("warning", 0)
     if args.json:
@@ -591,23 +591,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def errors_run_id(catalog: Catalog, summary: dict) -> str | None:
-    """The run whose errors describe the current tables.
-
-    An ``unchanged`` run recomputed nothing and appended no errors: the
-    errors that hold are those of the latest run that did compute.
-    """
-    if summary.get("status") != "unchanged":
-        return summary.get("run_id")
-    computed = catalog.latest_computing_run()
-    return computed["run_id"] if computed else None
-
-
 def run_errors(catalog: Catalog, run_id: str | None) -> list[dict]:
-    """Rows of the errors table written by ``run_id``."""
+    """The errors that describe run ``run_id``'s tables: the rows it wrote,
+    or, for a run that computed nothing (``unchanged``, ``maintained``),
+    those of the latest run before it that did."""
     if run_id is None or not catalog.exists("errors"):
         return []
-    return [r for r in catalog.read("errors").to_pylist() if r["run_id"] == run_id]
+    own = [r for r in catalog.read("errors").to_pylist() if r["run_id"] == run_id]
+    return own or catalog.errors_of(run_id)
 
 
 def severity_counts(catalog: Catalog, run_id: str | None) -> dict[str, int]:
@@ -686,13 +677,13 @@ def cmd_tables(args: argparse.Namespace) -> int:
             )
         print(f"{name:<14}{dt.version():>8}{dt.count():>10}  {last}{ahead}")
     if latest:
-        counts = severity_counts(catalog, errors_run_id(catalog, latest))
+        counts = severity_counts(catalog, latest["run_id"])
         print(
             f"\nlatest complete run: {latest['run_id']} ({latest['status']}, "
             f"{latest['n_documents']} articles, {counts.get('error', 0)} errors, "
             f"{counts.get('warning', 0)} warnings)"
         )
-        if latest["n_errors"]:
+        if counts:
             print(f"see them: {errors_hint(args.data)}")
     else:
         print(f"\nno complete run yet in {args.data}: try `claimflow run --data {_sh(args.data)}`")
@@ -707,7 +698,7 @@ def cmd_errors(args: argparse.Namespace) -> int:
         if latest is None:
             print(f"claimflow: no complete run in {args.data} yet", file=sys.stderr)
             return EXIT_CANNOT_RUN
-        run_id = errors_run_id(catalog, latest)
+        run_id = latest["run_id"]
     elif catalog.exists("runs") and run_id not in {r["run_id"] for r in catalog.runs()}:
         print(f"claimflow: no run {run_id!r} in {args.data}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -769,6 +760,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     import pandas as pd
 
     catalog = Catalog(args.data)
+    if args.doc and "doc_id" not in ALL_TABLES[args.table].names:
+        raise CatalogError(f"{args.table} has no articles: --doc filters the tables with doc_id")
     table = catalog.read(args.table, args.version, [args.doc] if args.doc else None)
     if args.columns:
         wanted = [c.strip() for c in args.columns.split(",") if c.strip()]

@@ -449,6 +449,8 @@ def test_bad_requests_get_one_line_and_exit_2(workspace, capsys):
     assert f"has versions 0 to {claims_v}, not 9" in refused("show", "claims", "--version", "9")
     assert "not 9" in refused("diff", "claims", "0", "9")
     assert "not 9" in refused("lineage", "claims", "--version", "9")
+    # an article filter on the one table without articles
+    assert "runs has no articles" in refused("show", "runs", "--doc", "x")
     # a run that does not exist, before Prefect starts
     err = refused("rerun", "claims", "--from-run", "nosuch")
     assert "no complete run 'nosuch'" in err and catalog.latest_complete_run()["run_id"] in err
@@ -479,6 +481,7 @@ def test_bad_requests_get_one_line_and_exit_2(workspace, capsys):
 
 def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
     seeds, catalog, _ = workspace
+    (seeds / "empty.txt").write_bytes(b"")  # an input error the runs record
     for n in range(2):  # two more versions of every table
         path = sorted(seeds.glob("*.txt"))[n]
         path.write_text(path.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
@@ -496,6 +499,11 @@ def test_maintain_keeps_every_referenced_version_readable(workspace, capsys):
 
     latest = catalog.latest_complete_run()
     assert latest["status"] == "maintained"
+    # The errors that hold are still those of the last run that computed.
+    assert cli(["errors", "--data", str(catalog.data_dir)]) == 0
+    assert "empty.txt" in capsys.readouterr().out
+    assert cli(["tables", "--data", str(catalog.data_dir)]) == 0
+    assert "(maintained, 8 articles, 1 errors, 0 warnings)" in capsys.readouterr().out
     for table, rows in expected.items():
         assert catalog.read(table).num_rows == rows
         assert catalog.read(table, run["table_versions"][table]).num_rows == rows
