@@ -539,6 +539,21 @@ def test_reader_messages_are_specific():
     with pytest.raises(InputError) as caught:
         article_from_txt("x", b"Title\nBody.", "news/x.txt", {"published": "yesterday"})
     assert str(caught.value) == "sidecar x.json: 'published' is not an ISO date: 'yesterday'"
+    # A date with more after it, or a number for a date, is refused, not cut
+    # or guessed; so is metadata that is no string.
+    for meta, message in (
+        ({"published": "2022-01-11 or maybe 2023"}, "is not an ISO date"),
+        ({"published": 20210101}, "'published' must be a string, not a number"),
+        ({"title": ["a"]}, "'title' must be a string, not an array"),
+    ):
+        with pytest.raises(InputError, match=message) as caught:
+            article_from_txt("x", b"Title\nBody.", "news/x.txt", meta)
+        assert str(caught.value).startswith("sidecar x.json: ")
+    article = article_from_txt("x", b"T\nBody.", "x.txt", {"published": "2022-01-11T09:30:00Z"})
+    assert str(article.published) == "2022-01-11"
+    (problem,) = articles_from_jsonl(b'{"id": "a", "text": "x", "source": 5}\n', "a.jsonl")
+    assert (problem.kind, problem.doc_id) == ("malformed_record", "a")
+    assert problem.message == "'source' must be a string, not a number"
     # A JSONL line with U+2028 inside a string is one record, not two.
     items = list(articles_from_jsonl('{"id": "a", "text": "x\u2028y"}\n'.encode(), "a.jsonl"))
     assert [(i.doc_id, i.text, i.line) for i in items] == [("a", "x\u2028y", 1)]

@@ -404,14 +404,20 @@ def _fallback_warning(
 
 
 def parse_published(value: object) -> dt.date | None:
-    """Read an ISO date (or the date part of an ISO timestamp); None if absent."""
+    """Read an ISO date ("2022-01-11") or the date of an ISO timestamp
+    ("2022-01-11T09:30:00Z"); None if absent.  Anything more or less is
+    refused, not cut to ten characters ("2022-01-11 or maybe 2023")."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
     try:
-        return dt.date.fromisoformat(text[:10])
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
     except ValueError as exc:
         raise InputError("malformed_record", f"'published' is not an ISO date: {text!r}") from exc
 
@@ -455,13 +461,13 @@ def article_from_txt(
     text = decoded.text
     _check_size(text)
     meta = sidecar or {}
+    # The .txt is fine; say which file to mend.
+    sidecar_name = PurePath(source_path).with_suffix(".json").name
     for key in METADATA_FIELDS:
-        _check_storable(meta.get(key), f"sidecar field {key!r}")
+        _check_metadata(meta.get(key), f"sidecar {sidecar_name}: {key!r}")
     try:
         published = parse_published(meta.get("published"))
     except InputError as exc:
-        # The .txt is fine; say which file to mend.
-        sidecar_name = PurePath(source_path).with_suffix(".json").name
         raise InputError(exc.kind, f"sidecar {sidecar_name}: {exc}") from exc
     return Article(
         doc_id=doc_id,
@@ -569,7 +575,7 @@ def record_article(raw: bytes, source_path: str, number: int) -> Article:
         raise RecordError("malformed_record", f"'text' is {_json_type(text)}, not a string", doc_id)
     _check_storable(text, "'text'", doc_id)
     for key in METADATA_FIELDS:
-        _check_storable(record.get(key), repr(key), doc_id)
+        _check_metadata(record.get(key), repr(key), doc_id)
     try:
         _checked_text(text)
         _check_size(text)
@@ -611,6 +617,17 @@ def _check_size(text: str) -> None:
             "too_large",
             f"{len(text):,} characters is above the parser's {MAX_CHARS:,}-character limit",
         )
+
+
+def _check_metadata(value: object, what: str, doc_id: str | None = None) -> None:
+    """Refuse a metadata value that is no string (an array as a title, a
+    number as a date): storing ``"['a']"`` or reading ``20210101`` as a date
+    would hide the mistake."""
+    if value is not None and not isinstance(value, str):
+        raise RecordError(
+            "malformed_record", f"{what} must be a string, not {_json_type(value)}", doc_id
+        )
+    _check_storable(value, what, doc_id)
 
 
 def _check_storable(value: object, what: str, doc_id: str | None = None) -> None:
