@@ -534,6 +534,17 @@ def test_a_party_named_three_ways_gets_one_key(extract):
             "Republican",
             id="a body in a clause about a state",
         ),
+        pytest.param(
+            # PolNeAR dev, Politico 2016-09-22: the letter before the state is the party.
+            '"Subpoenas are not optional," panel Chairman Rep. Jason Chaffetz (R-Utah) said '
+            "after Pagliano failed to show up at the second committee hearing he was formally "
+            "called to in the past two weeks.",
+            "panel Chairman Rep. Jason Chaffetz (R-Utah)",
+            "Jason Chaffetz",
+            "person",
+            "Republican",
+            id="a lawmaker's party and state",
+        ),
         # A group of people is the body it names only if it speaks for it.
         pytest.param(
             # PolNeAR dev, Washington Post 2016-09-08.

@@ -261,9 +261,21 @@ def _trim(doc: Doc, start_i: int, end_i: int, keep_quotes: bool = True) -> list[
 
     while toks and droppable(toks[0]):
         toks.pop(0)
-    while toks and droppable(toks[-1]):
-        toks.pop()
-    return toks
+    end = len(toks)
+    while end and droppable(toks[end - 1]):
+        end -= 1
+    # A bracket stays when its partner is inside: "Jason Chaffetz (R-Utah)".
+    while end < len(toks) and toks[end].text in _CLOSE_BRACKETS:
+        opening = _CLOSE_BRACKETS[toks[end].text]
+        texts = [t.text for t in toks[:end]]
+        if texts.count(opening) <= texts.count(toks[end].text):
+            break
+        end += 1
+    return toks[:end]
+
+
+#: Closing brackets and their opening partners.
+_CLOSE_BRACKETS = {")": "(", "]": "["}
 
 
 def _subtree_span(token: Token, exclude: Iterable[Token] = ()) -> list[Token]:
@@ -969,6 +981,17 @@ class SpeakerResolver:
             and ent.root.text.casefold() not in self._surnames
             and _describes_the_person(ent, start)
         ]
+        party = next(
+            (
+                m
+                for start, end in attr.source
+                if (m := _PARTY_TAG.search(self.doc.text, start, end)) is not None
+            ),
+            None,
+        )
+        if party is not None and not any(e.label_ == "ORG" for e in found):
+            # "Jason Chaffetz (R-Utah)": the party, not the state.
+            return PARTY_NAMES[party.group(1)]
         if not found:
             return None
         best = min(found, key=lambda e: (AFFILIATION_LABELS.index(e.label_), -e.start))
@@ -1012,6 +1035,9 @@ def affiliation_key(affiliation: str | None) -> str | None:
 #: The letter a party takes after a US politician's name ("Sen. Elizabeth
 #: Warren (*D*-Mass.)", "Sen. Richard Burr (*R*-N.C.)").
 PARTY_LETTERS = {"democratic": "d", "democrat": "d", "republican": "r", "gop": "r"}
+#: A lawmaker's party and state, after the name: "(R-Utah)", ", D-N.Y.,".
+_PARTY_TAG = re.compile(r"(?<![\w-])([DRI])\s?[-–]\s?[A-Z][A-Za-z.]*")
+PARTY_NAMES = {"D": "Democratic", "R": "Republican", "I": "Independent"}
 
 
 #: Entity labels an affiliation is read from, the most telling first: an
