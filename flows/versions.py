@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,11 +263,13 @@ def _leftover_temp_files(folder: Path, retention_hours: int, dry_run: bool) -> l
 def _record_maintenance(catalog: Catalog, versions: dict[str, int]) -> None:
     latest = catalog.latest_complete_run()
     now = dt.datetime.now(dt.UTC)
-    run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-maintain"
+    # Unique like a run's id: two maintenances can fall in one second.
+    run_id = f"{now:%Y%m%dT%H%M%SZ}-maintain-{secrets.token_hex(2)}"
     row = {
         **(latest or {}),
         "run_id": run_id,
         "flow_run_id": None,
+        "rerun_of": None,
         "started_at": now,
         "ended_at": now,
         "status": "maintained",
