@@ -59,28 +59,22 @@ def read_seeds(seeds_dir: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ing
     """Read every article under ``seeds_dir``; bad inputs become problems."""
     seeds_dir = Path(seeds_dir)
     files = discover(seeds_dir)
-    articles: list[Article] = []
-    problems: list[InputProblem] = []
+    # Articles and problems in file order: a file that could not be read
+    # still holds its id against a later copy (see ``drop_duplicate_ids``).
+    read: list[Article | InputProblem] = []
     for path in files:
         shown = _display(path, seeds_dir)
         if shown != str(path):
-            problems.append(_name_warning(path, shown))
+            read.append(_name_warning(path, shown))
         try:
             if path.suffix.lower() == ".jsonl":
-                items = list(_read_jsonl(path, shown, max_bytes))
-                articles += [i for i in items if isinstance(i, Article)]
-                problems += [i for i in items if isinstance(i, InputProblem)]
+                read += _read_jsonl(path, shown, max_bytes)
             else:
-                article = _read_txt(path, shown, max_bytes)
-                if isinstance(article, Article):
-                    articles.append(article)
-                else:
-                    problems.append(article)
+                read.append(_read_txt(path, shown, max_bytes))
         except OSError as exc:
-            problems.append(
-                InputProblem("decode", f"cannot read file: {exc.strerror or exc}", shown)
-            )
-    unique, duplicates = drop_duplicate_ids(articles)
+            read.append(InputProblem("decode", f"cannot read file: {exc.strerror or exc}", shown))
+    problems = [i for i in read if isinstance(i, InputProblem)]
+    unique, duplicates = drop_duplicate_ids(read)
     return Ingested(unique, problems + duplicates + with_warnings_as_problems(unique), len(files))
 
 

@@ -730,3 +730,22 @@ def test_a_sidecar_is_read_with_a_byte_order_mark_and_refused_in_another_encodin
     assert problem.doc_id == "latin" and problem.kind == "decode"
     assert problem.message.startswith("sidecar latin.json is not UTF-8 text")
     assert problem.message.endswith("save it as UTF-8")
+
+
+def test_a_copy_does_not_take_the_id_of_a_first_file_that_could_not_be_read(tmp_path):
+    """``dt.txt`` comes first; with its sidecar broken it does not land, and
+    ``sub/dt.txt`` must not quietly become article ``dt`` in its place."""
+    from flows.sources import read_seeds
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "dt.txt").write_text("Budget passes\nThe council passed it.\n", encoding="utf-8")
+    (tmp_path / "dt.json").write_text('{"published": "2022-01-11",}', encoding="utf-8")
+    (tmp_path / "sub" / "dt.txt").write_text("Other story\nSomething else.\n", encoding="utf-8")
+
+    ingested = read_seeds(tmp_path)
+
+    assert ingested.articles == []
+    kinds = sorted((p.kind, p.source_path.removeprefix(str(tmp_path))) for p in ingested.problems)
+    assert kinds == [("duplicate_id", "/sub/dt.txt"), ("malformed_record", "/dt.txt")]
+    (duplicate,) = [p for p in ingested.problems if p.kind == "duplicate_id"]
+    assert "which could not be read (malformed_record)" in duplicate.message

@@ -654,34 +654,46 @@ def _json_type(value: object) -> str:
 
 
 def drop_duplicate_ids(
-    articles: Iterable[Article],
+    items: Iterable[Article | InputProblem],
 ) -> tuple[list[Article], list[InputProblem]]:
     """Keep the first article of each ``doc_id``; report the others.
 
     Ids must be unique across the whole corpus: two files with one id would
     otherwise overwrite each other's rows.  The report names both places.
     "First" is the order of the input (the reader's sorted file order), so
-    the same corpus always keeps the same copy.
+    the same corpus always keeps the same copy.  ``items`` may hold the
+    reader's errors in that order too: a first copy that could not be read
+    still holds its id, so that a later copy does not quietly take the
+    place of the article stored under it.
     """
-    seen: dict[str, Article] = {}
+    seen: dict[str, Article | InputProblem] = {}
     problems = []
-    for art in articles:
-        first = seen.get(art.doc_id)
-        if first is None:
-            seen[art.doc_id] = art
+    for item in items:
+        if isinstance(item, InputProblem):
+            if item.doc_id and item.severity == "error":
+                seen.setdefault(item.doc_id, item)
             continue
-        same = " (same text)" if first.text == art.text else " (different text)"
+        first = seen.get(item.doc_id)
+        if first is None:
+            seen[item.doc_id] = item
+            continue
+        if isinstance(first, InputProblem):
+            earlier = f"{_where(first)}, which could not be read ({first.kind})"
+            same = ""
+        else:
+            earlier = _where(first)
+            same = " (same text)" if first.text == item.text else " (different text)"
         problems.append(
             InputProblem(
                 "duplicate_id",
-                f"doc_id {art.doc_id!r} already used by {_where(first)}; "
-                f"this copy at {_where(art)}{same} was not loaded",
-                art.source_path,
-                art.line,
-                art.doc_id,
+                f"doc_id {item.doc_id!r} already used by {earlier}; "
+                f"this copy at {_where(item)}{same} was not loaded",
+                item.source_path,
+                item.line,
+                item.doc_id,
             )
         )
-    return list(seen.values()), problems
+    return [a for a in seen.values() if isinstance(a, Article)], problems
 
 
 def with_warnings_as_problems(articles: Iterable[Article]) -> list[InputProblem]:
@@ -722,7 +734,7 @@ def _opt_str(value: object) -> str | None:
     return text or None
 
 
-def _where(article: Article) -> str:
-    if article.line is None:
-        return article.source_path
-    return f"{article.source_path}:{article.line}"
+def _where(item: Article | InputProblem) -> str:
+    if item.line is None:
+        return item.source_path
+    return f"{item.source_path}:{item.line}"
