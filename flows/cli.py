@@ -536,9 +536,13 @@ def _seconds(value: str) -> float:
 def cmd_run(args: argparse.Namespace) -> int:
     seeds = Path(args.seeds)
     if not seeds.is_dir():
-        print(f"claimflow: seeds folder not found: {seeds}", file=sys.stderr)
+        why = "is a file, not a folder" if seeds.exists() else "not found"
+        print(f"claimflow: seeds folder {seeds} {why} (--seeds takes a folder)", file=sys.stderr)
         return EXIT_CANNOT_RUN
     data = Path(args.data)
+    if data.exists() and not data.is_dir():
+        print(f"claimflow: data folder {data} is a file, not a folder", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     try:
         data.mkdir(parents=True, exist_ok=True)
         probe = data / ".write-test"

@@ -227,7 +227,13 @@ def test_cli_tables_history_show(flow_run, capsys):
 def test_cli_refuses_missing_seeds_with_one_line(tmp_path, capsys):
     assert cli(["run", "--seeds", str(tmp_path / "nope"), "--data", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
-    assert "seeds folder not found" in err and str(tmp_path / "nope") in err
+    assert f"seeds folder {tmp_path / 'nope'} not found" in err
+    # A file where a folder belongs is named for what it is.
+    (tmp_path / "a.txt").write_text("Headline\nBody.\n", encoding="utf-8")
+    assert cli(["run", "--seeds", str(tmp_path / "a.txt"), "--data", str(tmp_path / "d")]) == 2
+    assert "a.txt is a file, not a folder (--seeds takes a folder)" in capsys.readouterr().err
+    assert cli(["run", "--seeds", str(tmp_path), "--data", str(tmp_path / "a.txt")]) == 2
+    assert "data folder" in (err := capsys.readouterr().err) and "is a file, not a folder" in err
 
 
 def test_prefect_failing_after_the_run_recorded_itself_is_no_failed_run(capsys):
