@@ -577,10 +577,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if summary is None:
         return EXIT_CANNOT_RUN
-    catalog = Catalog(data)
-    counts = severity_counts(catalog, summary.get("run_id"))
-    summary["n_failed"] = counts.get("error", 0)
-    summary["n_warnings"] = counts.get("warning", 0)
+    with_problem_counts(Catalog(data), summary)
     if args.json:
         print(json.dumps(summary, indent=1, default=str))
     else:
@@ -603,6 +600,15 @@ def run_errors(catalog: Catalog, run_id: str | None) -> list[dict]:
         return []
     own = [r for r in catalog.read("errors").to_pylist() if r["run_id"] == run_id]
     return own or catalog.errors_of(run_id)
+
+
+def with_problem_counts(catalog: Catalog, summary: dict) -> dict:
+    """The summary with the errors (``n_failed``) and warnings that describe
+    its run's tables, as ``format_summary`` prints them."""
+    counts = severity_counts(catalog, summary.get("run_id"))
+    summary["n_failed"] = counts.get("error", 0)
+    summary["n_warnings"] = counts.get("warning", 0)
+    return summary
 
 
 def severity_counts(catalog: Catalog, run_id: str | None) -> dict[str, int]:
@@ -649,7 +655,7 @@ def format_summary(summary: dict) -> str:
             '  load: python -c "from deltalake import DeltaTable; '
             f"print(DeltaTable('{tables_dir}/claims').to_pandas())\""
         )
-    if summary.get("n_errors"):
+    if summary.get("n_errors") or summary.get("n_warnings"):
         lines.append(f"  see the errors and warnings: {errors_hint(Path(tables_dir).parent)}")
     for table, why in (summary.get("out_of_date") or {}).items():
         lines.append(f"  out of date: {table} ({why})")

@@ -139,7 +139,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
-    from flows.cli import flow_summary, format_summary
+    from flows.cli import flow_summary, format_summary, with_problem_counts
 
     catalog = Catalog(args.data)
     complete = [r["run_id"] for r in catalog.complete_runs()]
@@ -171,6 +171,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     )
     if summary is None:
         return 2
+    with_problem_counts(catalog, summary)
     print(json.dumps(summary, indent=1, default=str) if args.json else format_summary(summary))
     return 0
 
