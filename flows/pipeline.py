@@ -51,6 +51,8 @@ from flows.plan import (
     Plan,
     changed_documents,
     dirty_from,
+    location,
+    relocated_documents,
     unreadable_articles,
     with_stages_after,
 )
@@ -104,13 +106,22 @@ def new_run_id(now: dt.datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def inputs_hash(documents: pa.Table, problems: Sequence[InputProblem]) -> str:
+def inputs_hash(
+    documents: pa.Table, problems: Sequence[InputProblem], seeds_dir: str | None = None
+) -> str:
     """Fingerprint of a run's inputs: every article's id, content hash and
-    metadata (what :func:`~flows.plan.changed_documents` compares), and every
-    input problem (a newly broken file is a change too)."""
+    metadata (what :func:`~flows.plan.changed_documents` compares), where it
+    is within the seeds folder (:func:`~flows.plan.location`, and its JSONL
+    line), and every input problem (a newly broken file is a change too)."""
     digest = hashlib.sha256()
     columns = ["doc_id", *(c for c in IDENTITY_COLUMNS if c in documents.column_names)]
-    rows = zip(*(documents[c].to_pylist() for c in columns), strict=True)
+    places = [location(p, seeds_dir) for p in documents["source_path"].to_pylist()]
+    rows = zip(
+        *(documents[c].to_pylist() for c in columns),
+        places,
+        documents["line"].to_pylist(),
+        strict=True,
+    )
     digest.update(json.dumps(sorted(rows, key=str), default=str).encode())
     issues = sorted((p.source_path, p.line or 0, p.doc_id or "", p.kind) for p in problems)
     digest.update(json.dumps(issues).encode())
@@ -231,7 +242,7 @@ def claimflow(
                 )
                 documents = documents_table(ingested.articles)
                 problems = list(ingested.problems)
-                run.inputs = inputs_hash(documents, problems)
+                run.inputs = inputs_hash(documents, problems, seeds_dir)
                 retry = catalog.failed_articles()
                 current = {t: _stage_current(catalog, t, catalog.version(t), run) for t in STAGES}
                 # Fast path: same inputs, code and config as the latest complete
@@ -252,7 +263,15 @@ def claimflow(
                     )
                     return run.unchanged(latest)
                 plan = plan_incremental(
-                    catalog, documents, force, prune, staging, current, retry, problems
+                    catalog,
+                    documents,
+                    force,
+                    prune,
+                    staging,
+                    current,
+                    retry,
+                    problems,
+                    seeds=(seeds_dir, latest["seeds_dir"] if latest else None),
                 )
                 del ingested, documents  # the texts are in staging now
                 if plan.nothing_to_do and not problems:
@@ -371,6 +390,7 @@ def plan_incremental(
     current: Mapping[str, bool],
     retry: Iterable[str] = (),
     problems: Iterable[InputProblem] = (),
+    seeds: tuple[str | None, str | None] = (None, None),
 ) -> Plan:
     """The articles read from the seeds, against what the stored tables hold.
 
@@ -379,11 +399,15 @@ def plan_incremental(
     read this run (an error in ``problems``) stay even then.  ``current``
     says which stage tables this code made (the first that it did not, and
     every later one, is recomputed).  Articles in ``retry`` (a stage failed on them last time)
-    count as changed.
+    count as changed.  ``seeds`` are this run's seeds folder and the one
+    the stored rows were read from: an article that moved within it (or to
+    another JSONL line) gets its ``documents`` row written again.
     """
     base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
     stored = catalog.read(
-        "documents", base.get("documents"), columns=("doc_id", "source_path", *IDENTITY_COLUMNS)
+        "documents",
+        base.get("documents"),
+        columns=("doc_id", "source_path", "line", *IDENTITY_COLUMNS),
     )
     new_ids = set(documents.column("doc_id").to_pylist())
     missing = set(stored.column("doc_id").to_pylist()) - new_ids
@@ -410,11 +434,20 @@ def plan_incremental(
     retried = set(retry) & new_ids
     if retried:
         log.info("retrying %d article(s) a stage failed on last time", len(retried))
+    changed = changed_documents(documents, stored) | retried
+    relocated = relocated_documents(documents, stored, *seeds) - changed
+    if relocated:
+        log.info(
+            "%d article(s) moved within the seeds (another file or line): "
+            "their documents rows say where they are now",
+            len(relocated),
+        )
     return Plan(
         base,
         rows,
         texts,
-        changed=changed_documents(documents, stored) | retried,
+        changed=changed,
+        relocated=relocated,
         removed=removed,
         dirty=dirty_from(current),
     )
@@ -874,7 +907,7 @@ def commit(
     failed = {p.doc_id for p in out.problems if p.doc_id} & set(plan.documents)
     counts: dict[str, int] = {}
     if plan.write_documents:
-        changed = sorted(plan.changed - failed)
+        changed = sorted((plan.changed | plan.relocated) - failed)
         for start in range(0, len(changed), DOCUMENT_CHUNK):
             rows = plan.rows(changed[start : start + DOCUMENT_CHUNK])
             staging.add("documents", conform(rows, ALL_TABLES["documents"]))

@@ -20,8 +20,10 @@ changed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -48,6 +50,9 @@ class Plan:
     #: The texts of those articles, on disk until a batch needs them.
     texts: TextStore
     changed: set[str] = field(default_factory=set)
+    #: Unchanged articles that moved within the seeds (another file or
+    #: line): only their ``documents`` rows are written again.
+    relocated: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
     dirty: tuple[str, ...] = ()
     #: Write ``documents`` rows of changed articles (not in a rerun).
@@ -55,7 +60,7 @@ class Plan:
 
     @property
     def nothing_to_do(self) -> bool:
-        return not self.changed and not self.removed and not self.dirty
+        return not self.changed and not self.relocated and not self.removed and not self.dirty
 
     def groups(self) -> list[tuple[tuple[str, ...], list[str]]]:
         """``(stages to compute, doc_ids)``: changed articles get every stage,
@@ -71,7 +76,7 @@ class Plan:
     def computed(self, stage: str) -> set[str]:
         """Articles whose rows of ``stage`` the run recomputes."""
         if stage == "documents":
-            return set(self.changed) if self.write_documents else set()
+            return self.changed | self.relocated if self.write_documents else set()
         if stage in self.dirty:
             return set(self.documents)
         return set(self.changed)
@@ -101,6 +106,36 @@ def unreadable_articles(stored: pa.Table, problems: Iterable[InputProblem]) -> s
     paths = {p.source_path for p in errors}
     rows = stored.select(["doc_id", "source_path"]).to_pylist()
     return {r["doc_id"] for r in rows if r["doc_id"] in named or r["source_path"] in paths}
+
+
+def location(source_path: str, seeds_dir: str | None) -> str:
+    """Where an article's file is within its seeds folder ("sub/x.txt"), so
+    that moving or renaming the whole folder moves no article."""
+    if seeds_dir:
+        prefix = os.path.join(str(Path(seeds_dir)), "")
+        if source_path.startswith(prefix):
+            return source_path[len(prefix) :]
+    return source_path
+
+
+def relocated_documents(
+    new: pa.Table, old: pa.Table, seeds_dir: str | None, old_seeds_dir: str | None
+) -> set[str]:
+    """Ids of stored articles whose file moved within the seeds folder, or
+    whose JSONL record moved to another line: same text and metadata, so
+    nothing is recomputed, but their ``documents`` row must say where they
+    are now."""
+
+    def places(table: pa.Table, root: str | None) -> dict[str, tuple]:
+        rows = table.select(["doc_id", "source_path", "line"]).to_pylist()
+        return {r["doc_id"]: (location(r["source_path"], root), r["line"]) for r in rows}
+
+    before = places(old, old_seeds_dir)
+    return {
+        doc_id
+        for doc_id, place in places(new, seeds_dir).items()
+        if doc_id in before and before[doc_id] != place
+    }
 
 
 def changed_documents(new: pa.Table, old: pa.Table) -> set[str]:

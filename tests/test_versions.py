@@ -81,6 +81,9 @@ def test_incremental_run_replaces_only_changed_articles(workspace):
     make_corpus(seeds, 1, offset=20)  # one new article
     before = versions(catalog)
     kept_rows = {t: rows_of(catalog, t, untouched.stem) for t in STAGE_TABLES}
+    # An article moved into a subfolder is the same article, somewhere else.
+    (seeds / "sub").mkdir()
+    moved = untouched.rename(seeds / "sub" / untouched.name)
 
     summary = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
 
@@ -96,6 +99,7 @@ def test_incremental_run_replaces_only_changed_articles(workspace):
         }
         assert edited.stem in diff_docs
     assert "The senator said" in rows_of(catalog, "documents", edited.stem)[0]["text"]
+    assert rows_of(catalog, "documents", untouched.stem)[0]["source_path"] == str(moved)
     texts = {d["doc_id"]: d["text"] for d in catalog.read("documents").to_pylist()}
     assert len(texts) == 9
     for table in STAGE_TABLES:
@@ -157,6 +161,30 @@ def test_an_error_in_a_file_keeps_its_stored_articles_from_a_prune():
         InputProblem("encoding_fallback", "read as cp1252", "s/d.txt", severity="warning"),
     ]
     assert unreadable_articles(stored, problems) == {"a", "b", "c"}
+
+
+def test_an_article_that_moved_within_the_seeds_is_relocated_not_changed():
+    """A record pushed one line down, or a file moved into a subfolder, is
+    relocated (its documents row is written again); the whole seeds folder
+    moved somewhere else relocates nothing."""
+    import pyarrow as pa
+
+    from flows.plan import relocated_documents
+
+    def docs(*rows: tuple[str, str, int | None]) -> pa.Table:
+        names = ("doc_id", "source_path", "line")
+        return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+
+    stored = docs(
+        ("j1", "seeds/b.jsonl", 1), ("j2", "seeds/b.jsonl", 2), ("x", "seeds/x.txt", None)
+    )
+    shifted = docs(
+        ("j1", "seeds/b.jsonl", 2), ("j2", "seeds/b.jsonl", 3), ("x", "seeds/x.txt", None)
+    )
+    assert relocated_documents(shifted, stored, "seeds", "seeds") == {"j1", "j2"}
+    moved = docs(("j1", "/m/b.jsonl", 1), ("j2", "/m/b.jsonl", 2), ("x", "/m/sub/x.txt", None))
+    assert relocated_documents(moved, stored, "/m", "seeds") == {"x"}
+    assert relocated_documents(stored, stored, "seeds", "./seeds/") == set()
 
 
 def test_a_changed_published_date_alone_is_a_change(workspace):
