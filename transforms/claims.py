@@ -869,7 +869,8 @@ def claim_type(
         return "position"
     if lowers & _FIRST_PERSON and (lowers & _PERSONAL_NOUNS or lemmas & {"bear", "grow"}):
         return "personal"
-    if numbers if numbers is not None else quantities(span):
+    numbers = numbers if numbers is not None else quantities(span)
+    if numbers and not all(_names_known_things(q, span) for q in numbers):
         return "quantity"
     if any(tag in (_VBD, _VBN) or (tag == _VBG and dep == _ROOT) for _, _, tag, dep in columns):
         return "event"
@@ -877,6 +878,23 @@ def claim_type(
     if any(any(c.dep_ == "aux" for c in t.children) for t in gerunds):
         return "event"  # ongoing: "the White House is looking at options"
     return "other"
+
+
+#: Determiners that make a small count refer back, not count anew.
+_DEFINITE = frozenset({"the", "these", "those"})
+
+
+def _names_known_things(quantity: dict, span: Span) -> bool:
+    """Whether a quantity only picks out things already known: a small
+    count in words right after a definite determiner ("*the two* countries
+    signed an agreement", "*the two* did not discuss"), which no one would
+    check; "the last six elections" counts."""
+    word = quantity["text"].lower()
+    if _NUMBER_WORDS.get(word, 11) > 10:
+        return False
+    return any(
+        t.lower_ == word and t.i > span.start and t.doc[t.i - 1].lower_ in _DEFINITE for t in span
+    )
 
 
 #: Clauses that describe a noun or set a scene rather than say what the
