@@ -398,10 +398,11 @@ def plan_incremental(
     the plan) unless ``prune``; those whose file is there but could not be
     read this run (an error in ``problems``) stay even then.  ``current``
     says which stage tables this code made (the first that it did not, and
-    every later one, is recomputed).  Articles in ``retry`` (a stage failed on them last time)
-    count as changed.  ``seeds`` are this run's seeds folder and the one
-    the stored rows were read from: an article that moved within it (or to
-    another JSONL line) gets its ``documents`` row written again.
+    every later one, is recomputed).  Articles in ``retry`` (a stage failed
+    on them last time) count as changed.  ``seeds`` are this run's seeds
+    folder and the one the stored rows were read from: an article that
+    moved within it (or to another JSONL line) gets its ``documents`` row
+    written again.
     """
     base = {t: v for t in DATA_TABLES if (v := catalog.version(t)) is not None}
     stored = catalog.read(
@@ -906,11 +907,10 @@ def commit(
     """
     failed = {p.doc_id for p in out.problems if p.doc_id} & set(plan.documents)
     counts: dict[str, int] = {}
-    if plan.write_documents:
-        changed = sorted((plan.changed | plan.relocated) - failed)
-        for start in range(0, len(changed), DOCUMENT_CHUNK):
-            rows = plan.rows(changed[start : start + DOCUMENT_CHUNK])
-            staging.add("documents", conform(rows, ALL_TABLES["documents"]))
+    written = sorted(plan.computed("documents") - failed)
+    for start in range(0, len(written), DOCUMENT_CHUNK):
+        rows = plan.rows(written[start : start + DOCUMENT_CHUNK])
+        staging.add("documents", conform(rows, ALL_TABLES["documents"]))
     versions: dict[str, int] = {}
     for table in ("documents", *STAGES):
         done = plan.computed(table) - failed

@@ -149,9 +149,10 @@ class Paragraph:
 #: Line breaks: what ``str.splitlines`` splits at.  Files from old Macs end
 #: lines with a lone CR, and JSON strings may hold U+2028/U+2029; the stored
 #: text keeps them as they are, so every reader of lines must know them all.
-LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+LINE_BREAK = re.compile(f"[{_BREAKS}]")
 #: A run of text between line breaks.
-_LINE = re.compile("[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+_LINE = re.compile(f"[^{_BREAKS}]+")
 
 
 def paragraphs(text: str, headline_end: int | None) -> list[Paragraph]:
