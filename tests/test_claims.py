@@ -344,6 +344,41 @@ def test_an_act_found_as_an_attribution_is_the_authors_claim(run, text, cue):
     assert claim["attribution_id"] is None and claim["speaker"] is None
 
 
+@pytest.mark.parametrize(
+    ("text", "shares"),
+    [
+        # PolNeAR train, Politico and The Washington Post poll stories
+        (
+            "Among Trump voters, 74 percent said they are set on voting for the real estate "
+            "mogul, while 22 percent said they might change their mind.",
+            [74.0, 22.0],
+        ),
+        (
+            'In a September Washington Post-ABC News poll, 75 percent of Republicans said "most '
+            "people in politics\" can't be trusted.",
+            [75.0],
+        ),
+        (
+            "Nearly eight in 10 Democratic voters overall said they have made up their mind on "
+            "whom they will support on April 26, with similar levels of certainty among both "
+            "Clinton and Sanders backers.",
+            [80.0],
+        ),
+    ],
+)
+def test_what_a_share_of_a_group_says_is_the_authors_finding(run, text, shares):
+    """ "74 percent said ..." reports a poll's finding: the claim a
+    fact-checker checks is the whole sentence with its number, in the
+    author's voice, not what the 74 percent think."""
+    rows, attributions, _ = run(text)
+    assert any(a["content_text"] for a in attributions), "precondition: the saying is found"
+    (claim,) = rows
+    assert claim["text"] == text
+    assert claim["attribution_id"] is None and claim["claim_type"] == "quantity"
+    found = [q["value"] for q in claim["quantities"] if q["unit"] == "percent"]
+    assert all(share in found for share in shares)
+
+
 def test_a_cue_in_a_side_clause_leaves_the_sentence_to_the_author(run):
     """ "... faced heavy criticism *after he asked* Clinton about her email
     scandal": the question is a side event, not what the sentence says
@@ -768,6 +803,20 @@ def test_money_and_percent(run):
             "Four in 10 voters see the campaign of Donald Trump as most unfair.",
             {"text": "Four in 10", "value": 40.0, "unit": "percent", "approximate": False},
         ),
+        # A fraction of a group is a share in percent; a fraction of an
+        # amount divides it (ClaimBuster dev; PolNeAR dev, The New York Times).
+        (
+            "Nearly a third of those with jobs live in poverty.",
+            {"text": "Nearly a third", "value": 33.33, "unit": "percent", "approximate": True},
+        ),
+        (
+            "We've now reduced the importing of foreign oil in the last year alone by one-third.",
+            {"text": "one-third", "value": 33.33, "unit": "percent", "approximate": False},
+        ),
+        (
+            "And we are now looking at a deficit of well over half a trillion dollars.",
+            {"value": 5e11, "approximate": True},
+        ),
     ],
 )
 def test_ranges_suffixes_and_exact_numbers(run, text, expected):
@@ -799,14 +848,49 @@ def test_ranges_suffixes_and_exact_numbers(run, text, expected):
             "The plan would cut taxes by $4 trillion to $5 trillion over a decade.",
             [("$4 trillion to $5 trillion", 4e12, True)],
         ),
-        # A fraction of a multiplier is not the multiplier (PolNeAR dev, 2016).
-        ("You don't have to come up with a quarter of a million dollars for your kid.", []),
+        # A fraction of a multiplier divides it (PolNeAR dev, 2016).
+        (
+            "You don't have to come up with a quarter of a million dollars for your kid.",
+            [("a quarter of a million", 250000.0, False)],
+        ),
     ],
 )
 def test_a_change_is_two_figures_and_a_range_one(run, text, expected):
     rows, _, _ = run(text)
     found = [(q["text"], q["value"], q["approximate"]) for r in rows for q in r["quantities"]]
     assert found == expected
+
+
+def test_a_half_of_a_period_is_no_share_and_a_fraction_beside_a_number_is_its_own(run):
+    """ "the first half of the year" divides a period, not a group; in "about
+    2 percent - one-third what it is", the fraction is a second figure
+    (PolNeAR train, The Washington Post; ClaimBuster dev)."""
+    rows, _, _ = run(
+        "The overshadowing of the Democratic race - and of Clinton's candidacy - is a striking "
+        "change from the first half of the year, when the spotlight was predominantly on Clinton."
+    )
+    assert [q for r in rows for q in r["quantities"]] == []
+    rows, _, _ = run(
+        "The inflation rate under Kennedy and Johnson was about 2 percent - one-third what it "
+        "is under this administration."
+    )
+    (claim,) = rows
+    assert [(q["text"], q["value"], q["unit"]) for q in claim["quantities"]] == [
+        ("about 2 percent", 2.0, "percent"),
+        ("one-third", 33.33, "percent"),
+    ]
+
+
+def test_a_share_is_no_time_expression(run):
+    """The entity recogniser tags "A quarter" as a date; of a sum it is a
+    share (PolNeAR dev, The New York Times)."""
+    rows, _, _ = run("A quarter of that, per the McKinley plan, is $40,000.")
+    (claim,) = rows
+    assert claim["time_expressions"] == []
+    assert [(q["text"], q["value"]) for q in claim["quantities"]] == [
+        ("A quarter", 25.0),
+        ("$40,000", 40000.0),
+    ]
 
 
 def test_short_number_statements_are_claims(run):

@@ -562,6 +562,7 @@ def sentence_candidates(
         a
         for a in attributions
         if any(_overlaps((c["start"], c["end"]), (start, end)) for c in a["content_spans"])
+        and not _a_poll_finding(doc, a)
     ]
     found: list[Candidate] = []
     fallbacks: list[Candidate] = []
@@ -681,6 +682,38 @@ def _voices(attr: dict) -> bool:
     a noun phrase can be the source's claim."""
     cue = attr.get("cue_lemma") or ""
     return cue in _VOICING_PHRASES or any(word in _VOICING_CUES for word in cue.split())
+
+
+#: Heads of a source that is a share of a group ("63 *percent*", "a
+#: *majority* of Republicans", "*most* of them").
+_SHARE_HEADS = words("percent % pct majority minority plurality half third thirds quarter most")
+
+
+def is_share_of_group(source: Span) -> bool:
+    """Whether a source is a share of a group, as polls report them: "63
+    percent", "About 4 in 10 voters", "a majority of Republicans", "Most
+    Americans", "two-thirds of voters"."""
+    root = source.root
+    if root.lower_ in _SHARE_HEADS:
+        return True
+    if any(c.lower_ == "most" and c.dep_ in ("amod", "det") for c in root.children):
+        return True
+    return any(q["unit"] == "percent" for q in quantities(source))
+
+
+def _a_poll_finding(doc: Doc, attr: dict) -> bool:
+    """Whether the attribution reports what a share of a group said or
+    thinks ("*63 percent* said Clinton was justified").
+
+    What such a group says is no claim of its own: the claim is the finding,
+    the whole sentence, in the author's voice (or in the voice of the poll
+    it is attributed to, "..., according to a Gallup poll").  Taking only
+    the content would lose the number a fact-checker checks.
+    """
+    for part in attr["source_spans"][:1]:
+        source = doc.char_span(part["start"], part["end"], alignment_mode="expand")
+        return source is not None and is_share_of_group(source)
+    return False
 
 
 def _reports_in(attr: dict, clause: Span, sent: Span) -> bool:
@@ -1344,6 +1377,94 @@ def _ratio_bounds(group: Sequence[Token]) -> tuple[float, float] | None:
     return None
 
 
+#: Fraction words and their denominators ("two-*thirds*", "a *quarter*").
+_FRACTIONS = {
+    "half": 2,
+    "third": 3,
+    "thirds": 3,
+    "quarter": 4,
+    "quarters": 4,
+    "fifth": 5,
+    "fifths": 5,
+    "tenth": 10,
+    "tenths": 10,
+}
+#: Words "half" takes a share of without "of" ("half *the* country").
+_AFTER_HALF = words("the a an his her their its our my your this that these those")
+#: Words before "half" that make it a part of a period or a whole, not a
+#: share ("*the first* half of the year", "*the other* half").
+_PERIOD_HALVES = words("the first second last latter other")
+#: What may stand between a fraction and the amount it divides ("a quarter
+#: *of a* million").
+_FRACTION_LINKS = ("of", "a", "an")
+
+
+def _fraction(token: Token) -> tuple[int, float] | None:
+    """Where a fraction ending at ``token`` starts and its value: "half",
+    "a third", "two-thirds", "three quarters" → 1/2, 1/3, 2/3, 3/4.
+
+    A hyphenated fraction ("one-third", "two-thirds") is one wherever it
+    stands.  Otherwise only one that takes a share of something counts:
+    "of" follows ("a quarter *of* respondents"), or for "half" a determiner
+    ("half *the* country", "half *a* million").  So ordinals ("the third
+    quarter", "a third term") are no fractions, nor is a third or quarter
+    without a numerator, nor a half of a period ("the first half of the
+    year").
+    """
+    denominator = _FRACTIONS.get(token.lower_)
+    if denominator is None:
+        return None
+    doc = token.doc
+    before = token.i - 1
+    hyphenated = before >= 0 and doc[before].text in ("-", "‐")
+    if hyphenated:
+        before -= 1
+    word = doc[before].lower_ if before >= 0 else ""
+    numerator = 1 if word in ("a", "an", "one") else _NUMBER_WORDS.get(word)
+    if numerator is not None and not 0 < numerator < denominator:
+        numerator = None
+    if hyphenated and numerator is not None:
+        return before, numerator / denominator
+    after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+    if not (after == "of" or (denominator == 2 and after in _AFTER_HALF)):
+        return None
+    if numerator is not None:
+        return before, numerator / denominator
+    adjective = before >= 0 and doc[before].pos_ == "ADJ"
+    if denominator == 2 and word not in _PERIOD_HALVES and not adjective:
+        return token.i, 0.5  # "half of", "nearly half the country"
+    return None
+
+
+def _fraction_groups(span: Span) -> list[list[Token]]:
+    """The fractions in ``span`` as number groups, each with the amount it
+    divides when that is a multiplier ("half *a million*", "a quarter *of a
+    billion*")."""
+    doc, groups = span.doc, []
+    for token in span:
+        found = _fraction(token)
+        if found is None or found[0] < span.start or _divides_time(token):
+            continue  # "half an hour" is a time expression
+        end = token.i + 1
+        while end < span.end and doc[end].lower_ in _FRACTION_LINKS:
+            end += 1
+        if not (end < span.end and doc[end].lower_ in _MULTIPLIERS):
+            end = token.i  # a share of a group, not of an amount
+        groups.append(list(doc[found[0] : end + 1]))
+    return groups
+
+
+def _fraction_value(group: Sequence[Token]) -> tuple[float, float | None] | None:
+    """A fraction group's fraction and the multiplier it divides ("half a
+    million" → 0.5, 1e6; "two-thirds of voters" → 2/3, None); None for a
+    group without a fraction."""
+    for token in group:
+        if (found := _fraction(token)) is not None:
+            times = next((_MULTIPLIERS[t.lower_] for t in group if t.lower_ in _MULTIPLIERS), None)
+            return found[1], times
+    return None
+
+
 def _is_range(group: Sequence[Token]) -> bool:
     """Whether a number group holds a range (see :func:`_range_bounds`)."""
     return any(
@@ -1401,9 +1522,38 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
             and not any(_ratio_bounds(r) for r in _ratio_after(g[0]))
         )
     ]
+    for fraction in _fraction_groups(span):
+        # A fraction takes over the entities it overlaps ("Nearly half",
+        # "half a million dollars"), but not another number before it
+        # ("about 2 percent - one-third"), which stays a group of its own.
+        first, held = fraction[0].i, {t.i for t in fraction}
+        kept = []
+        for g in groups:
+            if not held & {t.i for t in g}:
+                kept.append(g)
+                continue
+            before = [t for t in g if t.i < first]
+            if any(_numeral(t) or t.lower_ in _NUMBER_WORDS for t in before):
+                kept.append(before)
+            else:
+                held |= {t.i for t in before}
+            held |= {t.i for t in g if t.i > first}
+        groups = [*kept, [span.doc[i] for i in range(min(held), max(held) + 1)]]
     out = []
     groups = [_without_dangling_ends(g) for g in sorted(groups, key=lambda g: g[0].i)]
     for group in _joined_ratios(_joined_ranges(groups)):
+        fraction = _fraction_value(group)
+        if fraction is not None and fraction[1] is None:
+            # "two-thirds of voters", "nearly half the country": a share.
+            out.append(
+                {
+                    "text": span.doc[group[0].i : group[-1].i + 1].text,
+                    "value": round(100 * fraction[0], 2),
+                    "unit": "percent",
+                    "approximate": _is_approximate(group),
+                }
+            )
+            continue
         if ratio := _ratio_bounds(group):
             # "eight of 10 avocados", "nearly one in three voters": a share.
             out.append(
@@ -1418,6 +1568,8 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
         group = _with_symbol_and_multiplier(group, span)
         numbers = [t for t in group if t.like_num or t.lower_ in _MULTIPLIERS or _numeral(t)]
         value = _number_value(numbers)
+        if fraction is not None and fraction[1] is not None:
+            value = fraction[0] * fraction[1]  # "half a million", not a million
         vague = [t for t in group if t.lower_ in _VAGUE_COUNTS]
         if value is None and not vague:
             continue  # "a quarter of a million": no count of its own
@@ -1648,7 +1800,7 @@ def time_expressions(
             "date": resolve_date(e.text, published, tense_of(e.root)),
         }
         for e in ents
-        if e.label_ in _TIME_ENTS and not is_age(e)
+        if e.label_ in _TIME_ENTS and not is_age(e) and not is_share(e)
     ]
 
 
@@ -1663,6 +1815,32 @@ def is_age(ent: Span) -> bool:
     if text.isdigit() and len(text) <= 3 and ent.root.dep_ == "appos":
         return True
     return bool(_AGE.fullmatch(text))
+
+
+#: Units of time a fraction can divide ("half *an hour*", "a quarter *of a
+#: century*"), which make it a time expression after all.
+_TIME_UNITS = words(
+    """
+    second seconds minute minutes hour hours day days week weeks month months
+    year years decade decades century centuries term season
+    """
+)
+
+
+def is_share(ent: Span) -> bool:
+    """Whether a DATE entity is a fraction of something other than time,
+    which the entity recogniser sometimes tags as a date: "*A quarter* of
+    respondents", but not "half an hour"."""
+    for token in ent:
+        if _fraction(token) is not None:
+            return not _divides_time(token)
+    return False
+
+
+def _divides_time(fraction: Token) -> bool:
+    """Whether a fraction word divides a unit of time ("half *an hour*")."""
+    after = fraction.doc[fraction.i + 1 : fraction.i + 4]
+    return any(t.lower_ in _TIME_UNITS for t in after)
 
 
 # ---------------------------------------------------------------- rows
