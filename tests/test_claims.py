@@ -750,12 +750,6 @@ def test_money_and_percent(run):
             {"value": 6.0, "unit": "percent", "approximate": False},
         ),
         ("Up to 300 people were evacuated from the town.", {"value": 300.0, "approximate": True}),
-        # A change between two exact figures, and a score, are no ranges.
-        (
-            "Support for the plan fell from 73 to 63 percent.",
-            {"value": 73.0, "unit": "percent", "approximate": False},
-        ),
-        ("He leads 52 to 38 percent in the poll.", {"value": 52.0, "approximate": False}),
         # "a dozen", "a million": no digits, one multiplier (PolNeAR dev, 2016).
         (
             "About a dozen people demonstrated outside the Dallas Morning News after it "
@@ -843,6 +837,21 @@ def test_ranges_suffixes_and_exact_numbers(run, text, expected):
             "Unemployment fell from 10 percent to 4.9 percent.",
             [("10 percent", 10.0, False), ("4.9 percent", 4.9, False)],
         ),
+        # A score or tally is two figures too, votes where a vote governs them
+        # (PolNeAR train and dev, The Washington Post and The New York Times).
+        (
+            "He leads 52 to 38 percent in the poll.",
+            [("52", 52.0, False), ("38 percent", 38.0, False)],
+        ),
+        (
+            "Support for the plan fell from 73 to 63 percent.",
+            [("73", 73.0, False), ("63 percent", 63.0, False)],
+        ),
+        (
+            "The House Oversight and Government Reform Committee voted 19-15 along party lines, "
+            "to send a contempt resolution to the full House.",
+            [("19", 19.0, False), ("15", 15.0, False)],
+        ),
         # A range whose bounds carry a multiplier each is still a range.
         (
             "The plan would cut taxes by $4 trillion to $5 trillion over a decade.",
@@ -859,6 +868,26 @@ def test_a_change_is_two_figures_and_a_range_one(run, text, expected):
     rows, _, _ = run(text)
     found = [(q["text"], q["value"], q["approximate"]) for r in rows for q in r["quantities"]]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # PolNeAR train and dev, The Washington Post and The New York Times
+        "The House Oversight and Government Reform Committee voted 19-15 along party lines, to "
+        "send a contempt resolution to the full House.",
+        "The Supreme Court voted 5 to 4 in February to stall the plan.",
+        "He leads 52 to 38 percent in the poll.",
+    ],
+)
+def test_the_figures_of_a_tally_share_its_unit(run, text):
+    """Both sides of a vote count votes; both sides of a poll score are
+    percent, though only the second says so."""
+    rows, _, _ = run(text)
+    (claim,) = rows
+    units = {q["unit"] for q in claim["quantities"]}
+    assert len(claim["quantities"]) == 2
+    assert units == ({"percent"} if "percent" in text else {"votes"})
 
 
 def test_a_half_of_a_period_is_no_share_and_a_fraction_beside_a_number_is_its_own(run):

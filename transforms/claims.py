@@ -1465,6 +1465,39 @@ def _fraction_value(group: Sequence[Token]) -> tuple[float, float | None] | None
     return None
 
 
+def _score_sides(group: Sequence[Token]) -> tuple[list[Token], list[Token]] | None:
+    """The two figures of a tally, score or change held in one number group
+    ("19-15", "52 to 38 percent", "fell from 73 to 63 percent"): numbers in
+    digits joined by a dash or "to" that are no range ("10-15", see
+    :func:`_range_bounds`); None for anything else."""
+    for k, joint in enumerate(group):
+        if not (0 < k < len(group) - 1 and joint.lower_ in _RANGE_WORDS):
+            continue
+        left, right = list(group[:k]), list(group[k + 1 :])
+        if not (any(_numeral(t) for t in left) and any(_numeral(t) for t in right)):
+            return None
+        if _range_bounds(_last_number(left), joint, right):
+            return None
+        return left, right
+    return None
+
+
+_VOTE = "vote"
+
+
+def _tally_unit(number: Token) -> str | None:
+    """``votes`` for a number a vote governs ("*voted* 52 to 48", "by a
+    *vote* of 227-203"), within three steps up the tree; None otherwise."""
+    token = number
+    for _ in range(3):
+        if token.head is token:
+            break
+        token = token.head
+        if token.lemma_.lower() == _VOTE:
+            return "votes"
+    return None
+
+
 def _is_range(group: Sequence[Token]) -> bool:
     """Whether a number group holds a range (see :func:`_range_bounds`)."""
     return any(
@@ -1554,6 +1587,21 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
                 }
             )
             continue
+        if sides := _score_sides(group):
+            # "voted 19-15", "leads 52 to 38 percent": two figures.
+            percent = group[0].ent_type_ == "PERCENT" or any(
+                t.lower_ in _PERCENT_WORDS for t in group
+            )
+            for side in sides:
+                out.append(
+                    {
+                        "text": span.doc[side[0].i : side[-1].i + 1].text,
+                        "value": _number_value(side),
+                        "unit": "percent" if percent else _tally_unit(side[0]),
+                        "approximate": _is_approximate(side),
+                    }
+                )
+            continue
         if ratio := _ratio_bounds(group):
             # "eight of 10 avocados", "nearly one in three voters": a share.
             out.append(
@@ -1600,6 +1648,8 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
             elif counted := _counted_noun(last):
                 # "dozens *of lawmakers*", "hundreds of thousands *of dollars*"
                 unit = _CURRENCY_WORDS.get(counted.lower_, counted.lower_)
+            else:
+                unit = _tally_unit(last)
         out.append(
             {
                 "text": span.doc[group[0].i : group[-1].i + 1].text,
