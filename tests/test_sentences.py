@@ -210,6 +210,13 @@ def test_news_abbreviations_do_not_end_sentences(split):
     ]
 
 
+def test_a_number_sign_after_a_word_starts_no_sentence(split):
+    """The parser starts a sentence at a capitalised "No." even mid-clause
+    (PolNeAR dev, The New York Times)."""
+    text = "The word underground was that Federal mine No. 2 would soon have to close."
+    assert texts(split(text, headline=False)) == [text]
+
+
 def test_quotations_keep_their_closing_quote_and_split_after_it(split):
     rows = split(
         '"We are ready. We will not give up," Petrenko told reporters. "Nobody wants war."\n'

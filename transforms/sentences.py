@@ -333,6 +333,8 @@ def _body_start(doc: Doc, text: str, i: int, begin: int, ranges: _BodyMarks) -> 
         return True
     if prev.text in {",", ":"}:
         return False
+    if _number_sign(doc, i) and prev.is_lower:
+        return False  # "Federal mine No. 2 would ...": a name, not a new sentence
     first_char = token.text[0]
     glued = not prev.whitespace_ and not prev.is_space
     if glued and not first_char.isupper():
@@ -399,6 +401,18 @@ def _after_abbreviation(doc: Doc, i: int) -> bool:
     if key == "no":
         return doc[i].text[0].isdigit()
     return key in TITLE_ABBREVIATIONS
+
+
+def _number_sign(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is "No." before a number ("No. 2", "No.1")."""
+    token = doc[i]
+    if token.text in ("No.", "no."):
+        after = i + 1
+    elif token.lower_ == "no" and i + 1 < len(doc) and doc[i + 1].text == ".":
+        after = i + 2
+    else:
+        return False
+    return after < len(doc) and doc[after].text[:1].isdigit()
 
 
 def _is_abbreviation(word: str) -> bool:
