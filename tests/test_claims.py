@@ -910,6 +910,50 @@ def test_a_half_of_a_period_is_no_share_and_a_fraction_beside_a_number_is_its_ow
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PolNeAR dev, The New York Times and The Washington Post: half of a
+        # unit; a label, a decade and a moment count nothing; a figure keeps
+        # the digits written.
+        (
+            "The IMF expects that U.S. output will expand by a tepid 1.6 percent, more than "
+            "half a percentage point less than forecast in July.",
+            [
+                ("1.6 percent", 1.6, "percent"),
+                ("more than half a percentage point", 0.5, "percentage point"),
+            ],
+        ),
+        ("The word underground was that Federal mine No. 2 would soon have to close.", []),
+        # A reported clause keeps the percent sign at its end (PolNeAR train, USA Today).
+        (
+            "She didn't really care about the criticism but she really cared if her low approval "
+            "ratings (at one point as low as 19%, Gutin says) hurt her husband.",
+            [("19%", 19.0, "percent")],
+        ),
+        (
+            "“Though there are still four years to go in the 90’s, business and government "
+            "leaders in New York honored Donald J. Trump.”",
+            [],
+        ),
+        (
+            "Clarke compares his struggles to those of the former president, who also ran "
+            "into financial trouble at one point.",
+            [],
+        ),
+        (
+            "The researchers reported that Apple holds $214.9 billion offshore and would owe "
+            "$65.4 billion in taxes if that money came back to the United States.",
+            [("$214.9 billion", 214.9e9, "USD"), ("$65.4 billion", 65.4e9, "USD")],
+        ),
+    ],
+)
+def test_what_counts_and_in_what_unit(run, text, expected):
+    rows, _, _ = run(text)
+    found = [(q["text"], q["value"], q["unit"]) for r in rows for q in r["quantities"]]
+    assert found == expected
+
+
 def test_a_share_is_no_time_expression(run):
     """The entity recogniser tags "A quarter" as a date; of a sum it is a
     share (PolNeAR dev, The New York Times)."""

@@ -257,7 +257,7 @@ def _trim(doc: Doc, start_i: int, end_i: int, keep_quotes: bool = True) -> list[
     def droppable(t: Token) -> bool:
         if t.text in quote_marks:
             return not keep_quotes
-        return t.is_space or t.is_punct
+        return t.is_space or (t.is_punct and t.text not in UNIT_SIGNS)
 
     while toks and droppable(toks[0]):
         toks.pop(0)
@@ -274,6 +274,9 @@ def _trim(doc: Doc, start_i: int, end_i: int, keep_quotes: bool = True) -> list[
     return toks[:end]
 
 
+#: Signs spaCy calls punctuation that belong to the number before them
+#: ("as low as 19*%*").
+UNIT_SIGNS = frozenset({"%", "‰"})
 #: Closing brackets and their opening partners.
 _CLOSE_BRACKETS = {")": "(", "]": "["}
 

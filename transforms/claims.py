@@ -56,6 +56,7 @@ from transforms.attributions import (
     CUE_VERBS,
     NOUN_CUES,
     NP_CONTENT_VERBS,
+    UNIT_SIGNS,
     affiliation_key,
     entities_within,
     of_object,
@@ -449,7 +450,9 @@ def _trimmed(span: Span) -> Span | None:
         or (columns[first][2] == _MARK and columns[first][3] == _THAT)
     ):
         first += 1
-    while last > first and any(columns[last - 1][:2]) and columns[last - 1][3] != _QUESTION:
+    while (
+        last > first and any(columns[last - 1][:2]) and columns[last - 1][3] not in _KEPT_AT_THE_END
+    ):
         last -= 1
     if first == last:
         return None
@@ -458,6 +461,8 @@ def _trimmed(span: Span) -> Span | None:
 
 
 _QUESTION = get_string_id("?")
+#: Marks a claim keeps at its end: a question's, and a number's unit sign.
+_KEPT_AT_THE_END = frozenset({_QUESTION} | {get_string_id(s) for s in UNIT_SIGNS})
 #: Marks that open and close a quotation or an insertion, as string ids.
 _PAIRED_MARKS = tuple((get_string_id(o), get_string_id(c)) for o, c in ("“”", "()", "[]", "«»"))
 #: Marks that open and close alike: which one a lone mark is, its spacing says.
@@ -1216,7 +1221,8 @@ def _number_value(tokens: Sequence[Token]) -> float | None:
             value = _MULTIPLIERS[raw] * (1 if value is None else value)  # "two dozen", "a dozen"
         elif value is not None and raw not in ("and", "-"):
             break
-    return value
+    # 65.4 * 1e9 is 65400000000.00001 in binary: keep the digits written.
+    return None if value is None else float(f"{value:.12g}")
 
 
 def _counted_noun(count: Token) -> Token | None:
@@ -1437,9 +1443,9 @@ def _fraction(token: Token) -> tuple[int, float] | None:
 
 
 def _fraction_groups(span: Span) -> list[list[Token]]:
-    """The fractions in ``span`` as number groups, each with the amount it
-    divides when that is a multiplier ("half *a million*", "a quarter *of a
-    billion*")."""
+    """The fractions in ``span`` as number groups, each with the amount or
+    unit it divides after "a" ("half *a million*", "a quarter *of a
+    billion*", "half *a percentage point*")."""
     doc, groups = span.doc, []
     for token in span:
         found = _fraction(token)
@@ -1448,20 +1454,44 @@ def _fraction_groups(span: Span) -> list[list[Token]]:
         end = token.i + 1
         while end < span.end and doc[end].lower_ in _FRACTION_LINKS:
             end += 1
-        if not (end < span.end and doc[end].lower_ in _MULTIPLIERS):
-            end = token.i  # a share of a group, not of an amount
+        divided = _divided(doc[token.i + 1 : end], doc[end]) if end < span.end else None
+        if divided is None:
+            end = token.i  # a share of a group, not of an amount or unit
+        elif divided == "unit":
+            unit = doc[end]
+            while unit.dep_ in ("compound", "amod") and unit.i < unit.head.i < span.end:
+                unit = unit.head  # "a *percentage* point"
+            end = unit.i
         groups.append(list(doc[found[0] : end + 1]))
     return groups
 
 
-def _fraction_value(group: Sequence[Token]) -> tuple[float, float | None] | None:
-    """A fraction group's fraction and the multiplier it divides ("half a
-    million" → 0.5, 1e6; "two-thirds of voters" → 2/3, None); None for a
-    group without a fraction."""
+def _divided(links: Span, word: Token) -> str | None:
+    """What a fraction divides when ``links`` ("a", "of a") lead to
+    ``word``: "multiplier" for an amount ("half *a million*"), "unit" for
+    one of something ("half *a* percentage *point*"), None for a share of a
+    group ("half *of the* voters")."""
+    if word.lower_ in _MULTIPLIERS:
+        return "multiplier"
+    if links and links[-1].lower_ in ("a", "an") and word.pos_ in ("NOUN", "ADJ"):
+        return "unit"
+    return None
+
+
+def _fraction_value(group: Sequence[Token]) -> tuple[float, float | None, str | None] | None:
+    """A fraction group's fraction, the multiplier it divides and the unit
+    it divides: "half a million" → 0.5, 1e6, None; "half a percentage
+    point" → 0.5, None, "percentage point"; "two-thirds of voters" → 2/3,
+    None, None (a share); None for a group without a fraction."""
     for token in group:
-        if (found := _fraction(token)) is not None:
-            times = next((_MULTIPLIERS[t.lower_] for t in group if t.lower_ in _MULTIPLIERS), None)
-            return found[1], times
+        if (found := _fraction(token)) is None:
+            continue
+        times = next((_MULTIPLIERS[t.lower_] for t in group if t.lower_ in _MULTIPLIERS), None)
+        article = next((t for t in group if t.i > token.i and t.lower_ in ("a", "an")), None)
+        if times is None and article is not None and group[-1].i > article.i:
+            unit = article.doc[article.i + 1 : group[-1].i + 1]
+            return found[1], None, unit.text.lower()
+        return found[1], times, None
     return None
 
 
@@ -1522,6 +1552,36 @@ def _is_approximate(group: Sequence[Token]) -> bool:
     )
 
 
+#: Signs before a number that make it a label ("mine *No.* 2", "*#* 3").
+_NUMBER_SIGNS = frozenset({"no.", "nos.", "#"})
+#: "at one point", "at one time": a moment, not a count.
+_MOMENT_NOUNS = frozenset({"point", "time", "stage"})
+
+
+def _no_count(group: Sequence[Token]) -> bool:
+    """Whether a number group counts nothing a claim could be checked on:
+    "*One* of the key demands" (a pronoun; "one in five" is a count), a
+    label ("mine No. *2*"), a decade ("the *90*’s") or a moment ("at *one*
+    point")."""
+    first, last, doc = group[0], group[-1], group[0].doc
+    before = doc[first.i - 1] if first.i > 0 else None
+    if len(group) == 1 and first.lower_ == "one":
+        if first.dep_ != "nummod":
+            return not any(_ratio_bounds(r) for r in _ratio_after(first))
+        if before is not None and before.lower_ == "at" and first.head.lower_ in _MOMENT_NOUNS:
+            return True
+    if before is not None:
+        sign = before.lower_
+        if sign == "." and first.i >= 2 and not doc[first.i - 2].whitespace_:
+            sign = doc[first.i - 2].lower_ + "."  # "No" "." as spaCy may split it
+        if sign in _NUMBER_SIGNS:
+            return True
+        after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+        if sign == "the" and after is not None and after.text in ("’s", "'s"):
+            return not last.whitespace_  # "the 90’s"
+    return False
+
+
 def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
     """Numbers in a claim, with value, unit and whether they are approximate.
 
@@ -1544,17 +1604,7 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
             groups.append([span.doc[i]])
         elif lower == _DOZEN and not ent_type and (dozen := _a_dozen(span.doc[i], span)):
             groups.append(dozen)
-    # "One of the key demands": a pronoun, not a count ("one in five" is one).
-    groups = [
-        g
-        for g in groups
-        if not (
-            len(g) == 1
-            and g[0].lower_ == "one"
-            and g[0].dep_ != "nummod"
-            and not any(_ratio_bounds(r) for r in _ratio_after(g[0]))
-        )
-    ]
+    groups = [g for g in groups if not _no_count(g)]
     for fraction in _fraction_groups(span):
         # A fraction takes over the entities it overlaps ("Nearly half",
         # "half a million dollars"), but not another number before it
@@ -1577,12 +1627,14 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
     for group in _joined_ratios(_joined_ranges(groups)):
         fraction = _fraction_value(group)
         if fraction is not None and fraction[1] is None:
-            # "two-thirds of voters", "nearly half the country": a share.
+            # "two-thirds of voters", "nearly half the country": a share;
+            # "half a percentage point": a part of one unit.
+            share, _, unit = fraction
             out.append(
                 {
                     "text": span.doc[group[0].i : group[-1].i + 1].text,
-                    "value": round(100 * fraction[0], 2),
-                    "unit": "percent",
+                    "value": round(share if unit else 100 * share, 2),
+                    "unit": unit or "percent",
                     "approximate": _is_approximate(group),
                 }
             )
@@ -1650,6 +1702,8 @@ def quantities(span: Span, ents: Sequence[Span] | None = None) -> list[dict]:
                 unit = _CURRENCY_WORDS.get(counted.lower_, counted.lower_)
             else:
                 unit = _tally_unit(last)
+            if unit is not None and not unit[:1].isalpha():
+                unit = None  # "No. 2." leaves "." as the next word, "’s" after "90"
         out.append(
             {
                 "text": span.doc[group[0].i : group[-1].i + 1].text,
