@@ -432,6 +432,29 @@ def test_trimming_keeps_a_mark_whose_partner_is_inside(run, text, expected):
     assert [r["text"] for r in rows] == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PolNeAR dev, The New York Times: the quote holds the comma or
+        # period before its closing mark.
+        (
+            "Not paying taxes ''makes me smart,'' Donald J. Trump said last week.",
+            "Not paying taxes ''makes me smart,''",
+        ),
+        (
+            "Michael Mulgrew, president of the United Federation of Teachers, which represents "
+            "New York City educators, said he hopes the day of action sends a message that "
+            "“communities are standing up for their public schools.”",
+            "he hopes the day of action sends a message that “communities are standing up for "
+            "their public schools.”",
+        ),
+    ],
+)
+def test_a_quote_keeps_its_closing_mark_after_a_comma_or_period(run, text, expected):
+    rows, _, _ = run(text)
+    assert expected in [r["text"] for r in rows]
+
+
 def test_a_reported_question_is_no_claim(run):
     """The question ends the quote; trimming its "?" made it look like a
     statement (PolNeAR dev, Breitbart)."""
@@ -925,6 +948,10 @@ def test_a_half_of_a_period_is_no_share_and_a_fraction_beside_a_number_is_its_ow
             ],
         ),
         ("The word underground was that Federal mine No. 2 would soon have to close.", []),
+        (
+            "His organization plans to zero in on local issues like folks running for sheriff.",
+            [],
+        ),
         # A reported clause keeps the percent sign at its end (PolNeAR train, USA Today).
         (
             "She didn't really care about the criticism but she really cared if her low approval "

@@ -473,14 +473,16 @@ def _balanced(span: Span, marks: list[int], first: int, last: int) -> tuple[int,
     """``[first, last)`` widened by the mark just outside it whose partner
     is inside: trimming edge punctuation must not leave ``It's
     heartbreaking," Ryan said`` or ``[I]f it was left up to Hillary``
-    (``marks`` are the span's lowercase token ids)."""
+    (``marks`` are the span's lowercase token ids).  A closing mark may sit
+    past the span's end, after a comma or period that the quote holds
+    (``Not paying taxes ''makes me smart,'' Trump said``)."""
     inner = marks[first:last]
     for opening, closing in _PAIRED_MARKS:
         opens, closes = inner.count(opening), inner.count(closing)
         if closes > opens and first > 0 and marks[first - 1] == opening:
             first -= 1
-        elif opens > closes and last < len(marks) and marks[last] == closing:
-            last += 1
+        elif opens > closes and (end := _closed_at(span, last, closing)) is not None:
+            last = end
     for mark in _SAME_MARKS:
         if inner.count(mark) % 2 == 0:
             continue
@@ -488,11 +490,27 @@ def _balanced(span: Span, marks: list[int], first: int, last: int) -> tuple[int,
         # before it: then its closing partner is missing, else its opening one.
         lone = span.doc[span.start + first + inner.index(mark)]
         opens = lone.i == 0 or bool(lone.doc[lone.i - 1].whitespace_)
-        if opens and last < len(marks) and marks[last] == mark:
-            last += 1
+        if opens and (end := _closed_at(span, last, mark)) is not None:
+            last = end
         elif not opens and first > 0 and marks[first - 1] == mark:
             first -= 1
     return first, last
+
+
+#: Punctuation a quotation holds before its closing mark ("smart*,*''").
+_HELD_BY_QUOTES = frozenset({",", "."})
+
+
+def _closed_at(span: Span, last: int, mark: int) -> int | None:
+    """The end (relative to ``span``) just past a closing ``mark`` at token
+    ``last`` of the span, or right after a comma or period there, even
+    beyond the span; None when neither is there."""
+    doc, k = span.doc, span.start + last
+    if k < len(doc) and doc[k].text in _HELD_BY_QUOTES:
+        k += 1
+    if k < len(doc) and doc[k].lower == mark:
+        return k + 1 - span.start
+    return None
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -1561,10 +1579,13 @@ _MOMENT_NOUNS = frozenset({"point", "time", "stage"})
 def _no_count(group: Sequence[Token]) -> bool:
     """Whether a number group counts nothing a claim could be checked on:
     "*One* of the key demands" (a pronoun; "one in five" is a count), a
-    label ("mine No. *2*"), a decade ("the *90*’s") or a moment ("at *one*
-    point")."""
+    label ("mine No. *2*"), a decade ("the *90*’s"), a moment ("at *one*
+    point") or a verb ("*zero* in on")."""
     first, last, doc = group[0], group[-1], group[0].doc
     before = doc[first.i - 1] if first.i > 0 else None
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if len(group) == 1 and first.lower_ == "zero" and after is not None and after.lower_ == "in":
+        return True  # "plans to zero in on local issues": a verb
     if len(group) == 1 and first.lower_ == "one":
         if first.dep_ != "nummod":
             return not any(_ratio_bounds(r) for r in _ratio_after(first))
@@ -1576,7 +1597,6 @@ def _no_count(group: Sequence[Token]) -> bool:
             sign = doc[first.i - 2].lower_ + "."  # "No" "." as spaCy may split it
         if sign in _NUMBER_SIGNS:
             return True
-        after = doc[last.i + 1] if last.i + 1 < len(doc) else None
         if sign == "the" and after is not None and after.text in ("’s", "'s"):
             return not last.whitespace_  # "the 90’s"
     return False
