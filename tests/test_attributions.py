@@ -337,6 +337,19 @@ def test_a_title_picks_the_full_name_of_its_gender(extract):
     assert row["speaker"] == "Hillary Clinton"
 
 
+def test_he_never_goes_to_a_company_the_model_calls_a_person(extract):
+    """The small model tags "Patriot Coal" a PERSON; "he" is Mr. Clarke
+    (PolNeAR dev, The New York Times, 2016-10-02)."""
+    text = (
+        "Patriot Coal's executives and advisers first met Mr. Clarke around the start of the "
+        "company's second bankruptcy case in May 2015.\n\n"
+        '"Coal isn\'t the villain," he said. "The villain is excess carbon dioxide in the '
+        'atmosphere, and we have to find ways to deal with it."'
+    )
+    row = _one(text, extract(text), "said")
+    assert row["speaker"] == "Clarke" and row["source_type"] == "person"
+
+
 def test_relative_who_is_the_noun_its_clause_describes(extract):
     # PolNeAR dev, nyt 2016-09-25 and wash-post 2016-09-08.
     text = (

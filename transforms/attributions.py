@@ -95,6 +95,17 @@ _DOUBLE_QUOTES = '“”"«»„'
 _EDGE_PUNCT = ",;:—–-"
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+#: Last words of a name that make it a company's or body's, which the small
+#: model sometimes calls a PERSON ("Patriot *Coal*", "the John Birch
+#: *Society*"): "he" must not go to them.
+BODY_NAME_ENDINGS = words(
+    """
+    coal oil energy society company co corp corporation inc llc ltd foundation
+    association institute group party committee council fund bank university
+    college center centre agency league union alliance network club
+    industries holdings partners motors airlines
+    """
+)
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 GIVEN_NAMES = FEMALE_NAMES | MALE_NAMES
 PLURAL_PRONOUNS = frozenset({"they", "them"})
@@ -755,7 +766,12 @@ class SpeakerResolver:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text  # Doc.text joins the tokens on every access
-        named = [(e, _clean_name(e.text)) for e in doc.ents if e.label_ == "PERSON"]
+        self._bodies = _body_names(doc.ents)
+        named = [
+            (e, _clean_name(e.text))
+            for e in doc.ents
+            if e.label_ == "PERSON" and not self._a_body(e)
+        ]
         #: each person mention with its cleaned name and the gender its title gives
         people = [(e, name, _title_gender(e)) for e, name in named if name]
         self.full_names, self.by_given_name = _full_names_by_use(name for _, name, _ in people)
@@ -792,6 +808,11 @@ class SpeakerResolver:
             for m in self.mentions
             if (g := titled.get(m.name) or given_name_gender(m.name) or described.get(m.name))
         }
+
+    def _a_body(self, ent: Span) -> bool:
+        """Whether a PERSON entity names a company or body ("Patriot Coal",
+        or "Patriot" where the article names "Patriot Coal")."""
+        return ent[-1].lower_ in BODY_NAME_ENDINGS or ent.text in self._bodies
 
     def _canonical(self, name: str, gender: str | None = None) -> str:
         """The full name a mention stands for; ``gender`` (from a title)
@@ -884,6 +905,8 @@ class SpeakerResolver:
         if head is not None and head.idx >= span[1]:
             head = attr.source_head  # the group lies outside the phrase ("who" → "a handful")
         person = _entity_in(doc, span, {"PERSON"}, head)
+        if person is not None and self._a_body(person):
+            return person.text, "organization"  # "Patriot Coal", tagged PERSON
         if person is not None:
             return self._canonical(_clean_name(person.text), _title_gender(person)), "person"
         named = _apposed_name(doc, span)
@@ -1387,6 +1410,26 @@ def _apposed_name(doc: Doc, span: tuple[int, int]) -> str | None:
                     names.insert(0, left)
             return " ".join(t.text for t in names)
     return None
+
+
+def _body_names(ents: Iterable[Span]) -> frozenset[str]:
+    """The short forms of the article's company and body names: "Patriot"
+    for "Patriot Coal", so that a bare "Patriot", which the small model
+    may call a PERSON, is not taken for one.  A short form that is also a
+    person's surname in the article ("Clinton" of "Hillary Clinton" beside
+    the "Clinton Foundation") stays a person's."""
+    ents = list(ents)
+    bodies = [
+        e
+        for e in ents
+        if e.label_ in ("PERSON", "ORG") and len(e) > 1 and e[-1].lower_ in BODY_NAME_ENDINGS
+    ]
+    surnames = {
+        e[-1].text
+        for e in ents
+        if e.label_ == "PERSON" and len(e) > 1 and not any(e is b for b in bodies)
+    }
+    return frozenset(e[0].text for e in bodies) - surnames
 
 
 def _clean_name(text: str) -> str:
