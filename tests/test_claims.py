@@ -379,6 +379,40 @@ def test_what_a_share_of_a_group_says_is_the_authors_finding(run, text, shares):
     assert all(share in found for share in shares)
 
 
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        # PolNeAR dev, Politico and The New York Times, 2016
+        (
+            "The top 1 percent would see an average tax cut of $275,000, the group said, "
+            "compared with $2,700 for those in the middle of the income spectrum.",
+            "$2,700",
+        ),
+        ("Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt in 1999.", "1999"),
+    ],
+)
+def test_a_figure_after_the_reporting_clause_stays_in_the_claim(run, text, figure):
+    """The content stops at the reporting clause, but the sentence goes on
+    with a figure of the content: the claim is the whole sentence, in the
+    source's voice, not the content without its figure."""
+    rows, _, _ = run(text)
+    (claim,) = rows
+    assert figure in claim["text"] and claim["attribution_id"] is not None
+
+
+def test_a_date_of_the_reporting_clause_stays_out_of_the_claim(run):
+    """ "..., Trump said *last month*" dates the saying, not the claim
+    (PolNeAR train, Western Journalism)."""
+    rows, _, _ = run(
+        "“People are sick and tired of stupid and incompetent people leading our nation,” "
+        "Trump said last month."
+    )
+    (claim,) = rows
+    assert claim["text"] == (
+        "People are sick and tired of stupid and incompetent people leading our nation"
+    )
+
+
 def test_a_cue_in_a_side_clause_leaves_the_sentence_to_the_author(run):
     """ "... faced heavy criticism *after he asked* Clinton about her email
     scandal": the question is a side event, not what the sentence says

@@ -594,6 +594,7 @@ def sentence_candidates(
     # tariffs", see :func:`_voices`) or sits in a side clause ("began her
     # speech *by slamming* candidates") leaves the sentence to the author.
     holding, questions = [], []
+    tails: list[Candidate] = []
     for attr in linked:
         pieces = [declined_proposition(p) or p for p in content_pieces(doc, attr, start, end)]
         own = [
@@ -604,15 +605,18 @@ def sentence_candidates(
             if is_statement(clause, doc_text)
         ]
         reports: list[Candidate] = []
+        tail = False
         asked = bool(pieces) and all(is_question(p, doc_text) for p in pieces)
         if asked:
             # A reported question ("“So why didn't Donald Trump pay his?” a
             # narrator asks") is no claim, neither is the sentence around it.
             questions.append(attr)
-        elif pieces and not own and _voices(attr):
+        elif pieces and _voices(attr) and (not own or (tail := _figures_after(attr, sent, linked))):
             # Only noun phrases, subjectless fragments or clauses too short
             # to stand alone ("denied *any plans*", "is expected *to be
-            # ratified*", "“*It's gutless leadership*,” Warren said"): the
+            # ratified*", "“*It's gutless leadership*,” Warren said"), or a
+            # tail after the reporting clause that holds a figure ("...,
+            # the group said, *compared with $2,700* for ..."): the
             # reporting clause is the claim, in the source's voice.
             whole = _trimmed(sent)
             reports = [
@@ -622,7 +626,11 @@ def sentence_candidates(
             ]
         if own or reports:
             holding.append(attr)
-        fallbacks += reports
+        if tail:
+            found += reports  # it says more than its frame: the figure
+            tails += reports
+        else:
+            fallbacks += reports
         found += own
     found += [f for f in fallbacks if not _only_a_frame(f, found, linked)]
     # The author's clauses: all of them when no reported claim was found;
@@ -650,6 +658,14 @@ def sentence_candidates(
     unique: dict[tuple[int, int], Candidate] = {}
     for cand in found:
         unique.setdefault((cand.span.start_char, cand.span.end_char), cand)
+    # A reporting clause kept for a figure of its content is the sentence;
+    # the author's copy of it (with its final period) goes.
+    kept = {_bounds_without_final_marks(c.span) for c in tails}
+    unique = {
+        key: cand
+        for key, cand in unique.items()
+        if cand.attribution is not None or _bounds_without_final_marks(cand.span) not in kept
+    }
     return [
         cand
         for cand in unique.values()
@@ -661,6 +677,16 @@ def sentence_candidates(
             for other in unique.values()
         )
     ]
+
+
+def _bounds_without_final_marks(span: Span) -> tuple[int, int]:
+    """A claim's character bounds without its closing punctuation: the
+    author's whole sentence ("... income scale.") and the source's
+    reporting clause ("... income scale") cover the same words."""
+    end = span.end
+    while end > span.start + 1 and span.doc[end - 1].is_punct:
+        end -= 1
+    return span.start_char, span.doc[end - 1].idx + len(span.doc[end - 1])
 
 
 #: Verbs (and nouns) by which a source takes a stand on what follows them,
@@ -737,6 +763,52 @@ def _a_poll_finding(doc: Doc, attr: dict) -> bool:
         source = doc.char_span(part["start"], part["end"], alignment_mode="expand")
         return source is not None and is_share_of_group(source)
     return False
+
+
+def _figures_after(attr: dict, sent: Span, linked: Sequence[dict]) -> bool:
+    """Whether the sentence goes on after the attribution's last span with
+    a number or date that belongs to its content ("..., the group said,
+    *compared with $2,700* for those in the middle"; "..., Mr. Clarke said,
+    *until it went bankrupt in 1999*"): a claim of the content alone would
+    lose it.  A figure of the reporting clause ("..., Trump said *last
+    month*") or of another attribution's content does not count: it hangs
+    from the cue, or sits in that content."""
+
+    def within(key: str, attrs: Sequence[dict]) -> list[tuple[int, int]]:
+        return [(p["start"], p["end"]) for a in attrs for p in a[key]]
+
+    own = within("content_spans", [attr])
+    cues = within("cue_spans", [attr])
+    parts = [
+        p
+        for p in own + cues + within("source_spans", [attr])
+        if _overlaps(p, (sent.start_char, sent.end_char))
+    ]
+    if not parts:
+        return False
+    tail_start = max(end for _, end in parts)
+    others = within("content_spans", [a for a in linked if a is not attr])
+
+    def inside(token: Token, spans: list[tuple[int, int]]) -> bool:
+        return any(s <= token.idx < e for s, e in spans)
+
+    for token in sent:
+        if token.idx < tail_start or inside(token, others):
+            continue
+        if not (token.like_num or token.ent_type_ in _NUMERIC_ENTS | _TIME_ENTS):
+            continue
+        for ancestor in [token, *token.ancestors]:  # the content's, or the cue's?
+            if inside(ancestor, cues) or _a_clause_of_its_own(ancestor):
+                break
+            if ancestor is not token and inside(ancestor, own):
+                return True
+    return False
+
+
+def _a_clause_of_its_own(token: Token) -> bool:
+    """Whether ``token`` heads a coordinated clause with its own subject
+    ("..., and *the top 10 percent paid* 69 percent"): a claim of its own."""
+    return token.dep_ == "conj" and any(c.dep in _SUBJECT_IDS for c in token.children)
 
 
 def _reports_in(attr: dict, clause: Span, sent: Span) -> bool:
