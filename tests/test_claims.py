@@ -574,6 +574,20 @@ def test_may_hedges_as_a_modal_not_as_a_month(run):
         ("The changes are expected to pass the Senate next month.", "changes", ["are expected"]),
         ("The storm is likely to hit Florida on Friday.", "storm", ["likely"]),
         ("It's an extremely unlikely scenario, he said.", "scenario", ["unlikely"]),
+        # A modal in a relative or adverbial clause is not the claim's
+        # (PolNeAR dev, The New York Times, 2016).
+        (
+            "The coal was piled about as high as it could go, spilling down to the railroad "
+            "tracks and towering over the elevator shaft.",
+            "coal",
+            [],
+        ),
+        (
+            "He showed again and again an ability to put together deals that other people "
+            "couldn't.",
+            "deals",
+            [],
+        ),
     ],
 )
 def test_hedge_cues_in_context(run, text, fragment, cues):

@@ -1170,7 +1170,9 @@ _AMOD = get_string_id("amod")
 
 def hedge_cues(span: Span) -> list[str]:
     """The hedging expressions in ``span``, as they appear in the text; of
-    overlapping cues ("are expected", "expected to") the first."""
+    overlapping cues ("are expected", "expected to") the first.  A modal
+    hedges only in the claim's main clause: in "He made deals that other
+    people couldn't", "couldn't" says nothing of the claim's certainty."""
     columns = token_columns(span, [LOWER, TAG, DEP])
     lowers = [lower for lower, _, _ in columns]
     found = []
@@ -1178,6 +1180,8 @@ def hedge_cues(span: Span) -> list[str]:
     for i, (word, tag, dep) in enumerate(columns):
         if i < free_from or (word in _MODAL_HEDGES and tag != _MD):
             continue
+        if word in _MODAL_HEDGES and not _in_main_clause(span.doc[span.start + i], span):
+            continue  # "deals that other people *couldn't*": not the claim's modality
         if word in _PREDICATE_HEDGES and dep == _AMOD:
             continue
         for cue in _HEDGES_BY_FIRST.get(word, ()):
