@@ -693,6 +693,22 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "together or drop out in favor of his running mate.",
             "event",
         ),
+        # Someone's bills, "law and order" and a hyphenated "tax-paying" are
+        # no rules (PolNeAR dev, The New York Times and USA Today, 2016).
+        (
+            "He had to use proceeds from selling coal and land to help get caught up on his bills.",
+            "event",
+        ),
+        (
+            "As Clinton talked about bringing communities together, Trump highlighted his "
+            "message that what the country needs first and foremost is a dose of law and order.",
+            "other",
+        ),
+        (
+            "Trump must stop portraying Latinos as dangerous gangsters when most of us are "
+            "hard-working, tax-paying, successful entrepreneurs, unlike him.",
+            "other",
+        ),
     ],
 )
 def test_claim_types(run, text, expected):

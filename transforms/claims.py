@@ -1105,9 +1105,31 @@ def _about_a_rule(span: Span) -> bool:
         head = token.head.lemma_.lower()
         if token.dep_ == "compound" and head not in _RULE_WORDS | _POLICY_HEADS:
             continue  # "*tax* returns", "*Law* School": a modifier of something else
+        if _not_a_rule_here(token, lemma):
+            continue
         if token.pos_ not in ("VERB", "AUX") or _in_main_clause(token, span):
             return True
     return False
+
+
+#: Possessives that make "bills" someone's invoices ("caught up on *his* bills").
+_PERSONAL_POSSESSIVES = words("my your his her our their")
+
+
+def _not_a_rule_here(token: Token, lemma: str) -> bool:
+    """Uses of a rule word that are about no rule: the first part of a
+    hyphenated modifier ("*tax*-paying entrepreneurs", "*law*-abiding"),
+    someone's bills ("caught up on *his* bills") and "*law* and order"."""
+    doc = token.doc
+    if token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not doc[token.i].whitespace_:
+        return True
+    if lemma == "bill" and any(
+        c.dep_ == "poss" and c.lower_ in _PERSONAL_POSSESSIVES for c in token.children
+    ):
+        return True
+    if lemma == "order":
+        return token.dep_ == "conj" and token.head.lower_ == "law"
+    return lemma == "law" and any(c.dep_ == "conj" and c.lower_ == "order" for c in token.children)
 
 
 #: The arguments of a verb that say what a claim is about.
