@@ -524,6 +524,9 @@ def plan_rerun(
     # The rerun's tables hold the source run's articles: its inputs are the
     # source's, so a later run compares the seeds with those.
     run.inputs = source.get("inputs_hash") or ""
+    # ... and its seeds folder, else the next run compares the articles'
+    # places with the rerun's default and takes them all for moved.
+    run.seeds_dir = source.get("seeds_dir") or run.seeds_dir
     return Plan(base, rows, texts, dirty=chosen, write_documents=False)
 
 

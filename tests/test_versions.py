@@ -219,6 +219,11 @@ def test_a_rerun_from_an_older_run_does_not_hide_later_articles(workspace):
     versions_read = dict(catalog.latest_complete_run()["table_versions"])
     for table in ("documents", *STAGE_TABLES):
         assert rows_of(catalog, table, added_id, versions_read[table]), table
+    # The rerun kept its source run's seeds folder, so the articles it did
+    # not touch were not taken for moved and rewritten.
+    runs = {r["run_id"]: r for r in catalog.complete_runs()}
+    rerun = next(r for r in runs.values() if r["rerun_of"] == first["run_id"])
+    assert rerun["seeds_dir"] == runs[first["run_id"]]["seeds_dir"] != "seeds"
 
 
 def test_rerun_attributions_reuses_stored_sentences(workspace):
