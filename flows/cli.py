@@ -772,6 +772,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     catalog = Catalog(args.data)
     if args.doc and "doc_id" not in ALL_TABLES[args.table].names:
         raise CatalogError(f"{args.table} has no articles: --doc filters the tables with doc_id")
+    catalog.require(args.table)
     table = catalog.read(args.table, args.version, [args.doc] if args.doc else None)
     if args.columns:
         wanted = [c.strip() for c in args.columns.split(",") if c.strip()]

@@ -123,6 +123,12 @@ class Catalog:
     def exists(self, table: str) -> bool:
         return DeltaTable.is_deltatable(str(self.path(table)))
 
+    def require(self, table: str) -> None:
+        """Refuse a table that no run has written yet (an interrupted first
+        run, a wrong ``--data``): an empty answer would read as "no rows"."""
+        if not self.exists(table):
+            raise CatalogError(f"table {table!r} has not been written yet in {self.data_dir}")
+
     def delta(self, table: str, version: int | None = None) -> DeltaTable:
         path = self.path(table)
         if version is not None and not (path / "_delta_log" / f"{version:020d}.json").exists():
@@ -133,9 +139,8 @@ class Catalog:
         try:
             return DeltaTable(str(path), version=version)
         except TableNotFoundError as exc:
-            raise CatalogError(
-                f"table {table!r} has not been written yet in {self.data_dir}"
-            ) from exc
+            self.require(table)
+            raise CatalogError(f"table {table!r} in {self.data_dir} cannot be read") from exc
 
     def check_version(self, table: str, version: int) -> None:
         """Refuse a version the table never had, naming the ones it has."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from deltalake import CommitProperties
 
-from flows.storage import Catalog, CatalogError, Lineage
+from flows.storage import Catalog, Lineage
 from transforms.schemas import ALL_TABLES, DATA_TABLES, RUNS, conform
 
 log = logging.getLogger("claimflow")
@@ -44,9 +44,8 @@ class LineageNode:
 def lineage_tree(catalog: Catalog, table: str, version: int | None = None) -> LineageNode:
     """A table version and, recursively, the upstream versions it was computed from."""
     if version is None:
-        version = catalog.version(table)
-        if version is None:
-            raise CatalogError(f"table {table!r} has not been written yet in {catalog.data_dir}")
+        catalog.require(table)
+        version = catalog.delta(table).version()
     entry = catalog.lineage(table, version)
     code = entry.get("code_version") if isinstance(entry.get("code_version"), dict) else {}
     node = LineageNode(table, version, entry.get("run_id"), code or {})
@@ -126,6 +125,7 @@ def diff_versions(catalog: Catalog, table: str, v1: int, v2: int, rows: bool = F
     """Rows added, removed and changed between two versions, per article;
     with ``rows``, also each row's change, column by column."""
     key = ROW_KEYS[table]
+    catalog.require(table)
 
     def keyed(version: int) -> dict[tuple, dict]:
         records = catalog.read(table, version).to_pylist()

@@ -719,6 +719,23 @@ def _group_members(psutil, group: int) -> list[int]:
     return members
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["diff", "claims", "7", "9"],
+        ["show", "claims", "--version", "3"],
+        ["show", "claims"],
+        ["history", "claims"],
+    ],
+)
+def test_a_table_never_written_is_refused_not_shown_empty(tmp_path, capsys, argv):
+    """After a first run stopped before any commit, "0 added" or "(no rows)"
+    would pass for an answer; each command names the missing table."""
+    assert cli([*argv, "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "table 'claims' has not been written yet" in err and str(tmp_path) in err
+
+
 def test_diff_keys_sort_in_reading_order_whatever_the_ids():
     from flows.versions import _natural
 
