@@ -533,15 +533,20 @@ def _seconds(value: str) -> float:
     return seconds
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    seeds = Path(args.seeds)
+def folder_problem(seeds: Path, data: Path) -> str | None:
+    """Why ``--seeds`` or ``--data`` cannot be used, or None."""
     if not seeds.is_dir():
         why = "is a file, not a folder" if seeds.exists() else "not found"
-        print(f"claimflow: seeds folder {seeds} {why} (--seeds takes a folder)", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    data = Path(args.data)
+        return f"seeds folder {seeds} {why} (--seeds takes a folder)"
     if data.exists() and not data.is_dir():
-        print(f"claimflow: data folder {data} is a file, not a folder", file=sys.stderr)
+        return f"data folder {data} is a file, not a folder"
+    return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    seeds, data = Path(args.seeds), Path(args.data)
+    if (problem := folder_problem(seeds, data)) is not None:
+        print(f"claimflow: {problem}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     try:
         data.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from flows.cli import positive_int
+from flows.cli import EXIT_CANNOT_RUN, folder_problem, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,15 +42,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=cmd_serve)
 
 
+_START_A_SERVER = (
+    "start one with `prefect server start --host 127.0.0.1` and set "
+    "PREFECT_API_URL=http://127.0.0.1:4200/api"
+)
+
+
+def serve_problem(args: argparse.Namespace) -> str | None:
+    """Why the deployment cannot be served, checked before Prefect is asked
+    to: its folders, its schedule, its server."""
+    if (problem := folder_problem(Path(args.seeds), Path(args.data))) is not None:
+        return problem
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=args.cron)
+    except ValidationError:
+        return f'--cron "{args.cron}" is no cron schedule (five fields, e.g. "0 6 * * *")'
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        return f"serve needs a running Prefect server: {_START_A_SERVER}"
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        failure = client.api_healthcheck()
+    if failure is not None:
+        return f"no Prefect server answers at PREFECT_API_URL={url}: {_START_A_SERVER}"
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    if not os.environ.get("PREFECT_API_URL"):
-        print(
-            "claimflow: serve needs a running Prefect server: start one with "
-            "`prefect server start --host 127.0.0.1` and set "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api",
-            file=sys.stderr,
-        )
-        return 2
+    if (problem := serve_problem(args)) is not None:
+        print(f"claimflow: {problem}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     from flows.pipeline import claimflow
     from flows.runners import default_workers
 

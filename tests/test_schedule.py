@@ -169,3 +169,27 @@ def test_served_deployment_runs_on_demand_and_keeps_its_schedule(prefect_server,
         assert Catalog(data).read("attributions").num_rows > 0
     finally:
         _stop(serve)
+
+
+@pytest.mark.parametrize(
+    ("argv", "url", "reason"),
+    [
+        (["--cron", "not a cron"], "http://127.0.0.1:9/api", "is no cron schedule"),
+        (["--seeds", "no-such-folder"], "http://127.0.0.1:9/api", "seeds folder no-such-folder"),
+        ([], "http://127.0.0.1:9/api", "no Prefect server answers at PREFECT_API_URL"),
+        ([], None, "serve needs a running Prefect server"),
+    ],
+)
+def test_serve_refuses_what_it_cannot_serve_in_one_line(monkeypatch, capsys, argv, url, reason):
+    """A bad schedule, a missing folder or no server is said in one line
+    (exit 2) before Prefect is asked, not in a traceback."""
+    from flows.cli import main
+
+    monkeypatch.chdir(PROJECT)
+    if url is None:
+        monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    else:
+        monkeypatch.setenv("PREFECT_API_URL", url)
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert reason in err and len(err.splitlines()) == 1
