@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--max-bytes",
-        type=int,
+        type=positive_int,
         default=5_000_000,
         help="larger articles (a .txt file, a .jsonl line) are rejected into errors, "
         "as are texts over 1,000,000 characters (default: 5000000)",
@@ -771,6 +771,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return cmd_report(args)
 
 
+def _whole_numbers(arrow_type: object) -> object:
+    """pandas' nullable integers for Arrow integers, so that a column with
+    nulls shows "9" and "<NA>", not "9.0" and "NaN"; other types as usual."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -791,7 +800,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not table.num_rows:
         print(f"(no rows{f' for article {args.doc}' if args.doc else ''})")
         return EXIT_OK
-    frame = table.slice(0, args.limit).to_pandas()
+    # Arrow types keep integers whole where a column has nulls ("9", "<NA>",
+    # not "9.0", "NaN").
+    frame = table.slice(0, args.limit).to_pandas(types_mapper=_whole_numbers)
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
     ):

@@ -223,6 +223,19 @@ def test_cli_tables_history_show(flow_run, capsys):
     out = capsys.readouterr().out
     assert "U.S. news broadcaster NBC" in out and "John Kirby" in out
 
+    # Whole numbers stay whole beside a null (a .txt article has no line).
+    assert cli(["show", "documents", "--data", data, "--columns", "headline_end,line"]) == 0
+    shown = capsys.readouterr().out.splitlines()[1].split()
+    assert shown[1].isdigit() and shown[2] == "<NA>"
+
+
+def test_cli_refuses_a_byte_limit_below_one(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli(["run", "--max-bytes", "-5"])
+    assert (
+        stop.value.code == 2 and "--max-bytes: a whole number, 1 or more" in capsys.readouterr().err
+    )
+
 
 def test_cli_refuses_missing_seeds_with_one_line(tmp_path, capsys):
     assert cli(["run", "--seeds", str(tmp_path / "nope"), "--data", str(tmp_path / "d")]) == 2
