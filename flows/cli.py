@@ -260,7 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print rows of a table (any version)")
     show.add_argument("table", choices=list(ALL_TABLES))
     add_data_option(show)
-    show.add_argument("--version", type=version_number, help="table version (default: current)")
+    show.add_argument(
+        "--version",
+        type=version_number,
+        help="table version (default: the one the latest complete run lists, which is the "
+        "newest unless a run did not complete or a rerun went back to an older run)",
+    )
     show.add_argument("--doc", help="only rows of this doc_id")
     show.add_argument("--limit", type=positive_int, default=20, help="rows to show (default: 20)")
     show.add_argument("--columns", help="comma-separated columns to show")
@@ -771,6 +776,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return cmd_report(args)
 
 
+def _complete_version(catalog: Catalog, table: str) -> int | None:
+    """The version of ``table`` that the latest complete run lists, when the
+    table's newest is ahead of it (left by a run that did not complete, or
+    by ``rerun --from-run``; the next run rolls it back): the tables of one
+    run agree with each other, the newest versions need not.  None (the
+    newest) otherwise."""
+    latest = catalog.latest_complete_run() if catalog.exists("runs") else None
+    recorded = (latest or {}).get("table_versions", {}).get(table)
+    if recorded is None or table == "runs" or catalog.version(table) == recorded:
+        return None
+    print(
+        f"({table} v{recorded}, the latest complete run's; v{catalog.version(table)} is ahead "
+        "of it and the next run rolls it back: --version shows it)",
+        file=sys.stderr,
+    )
+    return int(recorded)
+
+
 def _whole_numbers(arrow_type: object) -> object:
     """pandas' nullable integers for Arrow integers, so that a column with
     nulls shows "9" and "<NA>", not "9.0" and "NaN"; other types as usual."""
@@ -787,7 +810,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.doc and "doc_id" not in ALL_TABLES[args.table].names:
         raise CatalogError(f"{args.table} has no articles: --doc filters the tables with doc_id")
     catalog.require(args.table)
-    table = catalog.read(args.table, args.version, [args.doc] if args.doc else None)
+    version = args.version if args.version is not None else _complete_version(catalog, args.table)
+    table = catalog.read(args.table, version, [args.doc] if args.doc else None)
     if args.columns:
         wanted = [c.strip() for c in args.columns.split(",") if c.strip()]
         unknown = [c for c in wanted if c not in table.column_names]

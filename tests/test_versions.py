@@ -202,7 +202,7 @@ def test_a_changed_published_date_alone_is_a_change(workspace):
     assert lineage["run_id"] == summary["run_id"]
 
 
-def test_a_rerun_from_an_older_run_does_not_hide_later_articles(workspace):
+def test_a_rerun_from_an_older_run_does_not_hide_later_articles(workspace, capsys):
     """A rerun from run R1 after run R2 added an article reads R1's tables;
     the next run sees that the seeds hold more than those tables and brings
     the article back, instead of reporting "unchanged"."""
@@ -213,6 +213,13 @@ def test_a_rerun_from_an_older_run_does_not_hide_later_articles(workspace):
     assert rows_of(catalog, "documents", added_id)
 
     claimflow(data_dir=str(catalog.data_dir), stages=["attributions"], from_run=first["run_id"])
+    # Until the next run, `show` reads the tables the rerun's manifest
+    # lists, not the newer documents the second run left.
+    data = str(catalog.data_dir)
+    capsys.readouterr()
+    assert cli(["show", "documents", "--data", data, "--columns", "doc_id", "--limit", "50"]) == 0
+    shown = capsys.readouterr()
+    assert added_id not in shown.out and "the latest complete run's" in shown.err
     again = claimflow(seeds_dir=str(seeds), data_dir=str(catalog.data_dir))
 
     assert again["status"] == "complete"
