@@ -660,12 +660,13 @@ def sentence_candidates(
         unique.setdefault((cand.span.start_char, cand.span.end_char), cand)
     # A reporting clause kept for a figure of its content is the sentence;
     # the author's copy of it (with its final period) goes.
-    kept = {_bounds_without_final_marks(c.span) for c in tails}
-    unique = {
-        key: cand
-        for key, cand in unique.items()
-        if cand.attribution is not None or _bounds_without_final_marks(cand.span) not in kept
-    }
+    if tails:
+        kept = {_bounds_without_final_marks(c.span) for c in tails}
+        unique = {
+            key: cand
+            for key, cand in unique.items()
+            if cand.attribution is not None or _bounds_without_final_marks(cand.span) not in kept
+        }
     return [
         cand
         for cand in unique.values()
@@ -747,7 +748,10 @@ def is_share_of_group(source: Span) -> bool:
         return True
     if any(c.lower_ == "most" and c.dep_ in ("amod", "det") for c in root.children):
         return True
-    return any(q["unit"] == "percent" for q in quantities(source))
+    # A ratio ("4 in 10") needs a number: most sources have none.
+    return any(t.like_num for t in source) and any(
+        q["unit"] == "percent" for q in quantities(source)
+    )
 
 
 def _a_poll_finding(doc: Doc, attr: dict) -> bool:
@@ -1511,6 +1515,7 @@ _FRACTIONS = {
     "tenth": 10,
     "tenths": 10,
 }
+_FRACTION_IDS = frozenset(get_string_id(w) for w in _FRACTIONS)
 #: Words "half" takes a share of without "of" ("half *the* country").
 _AFTER_HALF = words("the a an his her their its our my your this that these those")
 #: Words before "half" that make it a part of a period or a whole, not a
@@ -1563,7 +1568,11 @@ def _fraction_groups(span: Span) -> list[list[Token]]:
     unit it divides after "a" ("half *a million*", "a quarter *of a
     billion*", "half *a percentage point*")."""
     doc, groups = span.doc, []
-    for token in span:
+    # Only fraction words can end a fraction: find them by string id (this
+    # runs for every claim) before looking at any Token.
+    columns = token_columns(span, [LOWER])
+    for i in (k for k, (lower,) in enumerate(columns) if lower in _FRACTION_IDS):
+        token = doc[span.start + i]
         found = _fraction(token)
         if found is None or found[0] < span.start or _divides_time(token):
             continue  # "half an hour" is a time expression
