@@ -784,10 +784,11 @@ def _complete_version(catalog: Catalog, table: str) -> int | None:
     newest) otherwise."""
     latest = catalog.latest_complete_run() if catalog.exists("runs") else None
     recorded = (latest or {}).get("table_versions", {}).get(table)
-    if recorded is None or table == "runs" or catalog.version(table) == recorded:
+    newest = catalog.version(table)  # each call loads the Delta log
+    if recorded is None or table == "runs" or newest == recorded:
         return None
     print(
-        f"({table} v{recorded}, the latest complete run's; v{catalog.version(table)} is ahead "
+        f"({table} v{recorded}, the latest complete run's; v{newest} is ahead "
         "of it and the next run rolls it back: --version shows it)",
         file=sys.stderr,
     )
