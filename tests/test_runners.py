@@ -103,10 +103,18 @@ def _exit_at_once() -> None:
 
 @flow(task_runner=ProcessPoolTaskRunner(max_workers=2))
 def _one_worker_exits_while_the_other_works() -> str:
-    from flows.pipeline import WorkerExited, _end_broken_pool, _worker_result
+    from flows.pipeline import (
+        WorkerExited,
+        _end_broken_pool,
+        _worker_result,
+        _workers_share_this_api,
+    )
 
-    slow = _work_for.submit(8)  # long enough for the other worker to start and exit
-    _exit_at_once.submit()
+    # As the pipeline does: workers without this run's API address would each
+    # start a temporary server, which outlives them when they are terminated.
+    with _workers_share_this_api():
+        slow = _work_for.submit(8)  # long enough for the other worker to start and exit
+        _exit_at_once.submit()
     try:
         _worker_result(slow)
     except WorkerExited as exc:
