@@ -314,9 +314,45 @@ def test_he_skips_a_woman_named_by_her_given_name(extract):
     assert row["speaker"] == "Don Fowler"
 
 
+def test_a_surname_the_recogniser_missed_still_names_the_person(extract):
+    # PolNeAR dev, west-journal 2016-09-15: the small model tags "Gen. Norman
+    # Ham" but not the bare "Ham"; "he" went to Donald Trump, the last
+    # person it tagged as a subject.
+    text = (
+        "Retired U.S. Air Force Gen. Norman Ham is speaking out ahead of the presidential "
+        "election about the serious problems he has with the current commander in chief — "
+        "and why he believes GOP nominee Donald Trump has the best plan to correct the "
+        "American military’s current course.\n\nIn an interview with Trending Today USA "
+        "with Rusty Humphries, Ham made it clear he had major misgivings about the armed "
+        "forces under President Barack Obama at the time of his retirement two years ago."
+        "\n\n“Now that I don’t have to be politically correct anymore,” he told the host, "
+        "“it was demoralizing to work for Obama.”"
+    )
+    (row,) = _by_source(text, extract(text), "he")
+    assert row["speaker"] == "Norman Ham"
+
+
+def test_she_is_not_someone_named_inside_a_quote(extract):
+    # PolNeAR dev, west-journal 2016-09-28: "Obama", "Michelle" and "Hillary"
+    # are named inside the quote, and "the Clinton campaign" only modifies a
+    # noun: the speaker is the woman quoted in the paragraph before.
+    text = (
+        "“Hillary Clinton’s campaign is in panic mode. Full panic mode,” said Leslie "
+        "Wimes, a South Florida-based president of the Democratic African-American Women "
+        "Caucus.\n\nWines believes that the Clinton campaign took black voters for granted "
+        "and as a result, now has to scramble to convince them to come out and support her "
+        "in November.\n\n“They have a big problem because they thought Obama and Michelle "
+        "saying, ‘Hey, go vote for Hillary’ would do it. But it’s not enough,” she said."
+    )
+    (row,) = _by_source(text, extract(text), "she")
+    assert row["speaker"] == "Leslie Wimes"
+
+
 def test_given_names_say_gender_only_when_common_and_one_sided():
     assert given_name_gender("Hillary Clinton") == "f"
     assert given_name_gender("Bill Clinton") == "m"
+    assert given_name_gender("Barack Obama") == "m"
+    assert given_name_gender("Melania Trump") == "f"
     assert given_name_gender("Clinton") is None  # a surname alone says nothing
     assert given_name_gender("Kelly Ayotte") is None  # a name borne by both
 

@@ -763,7 +763,7 @@ class SpeakerResolver:
     Clinton, even where Bill Clinton is named more often).
     """
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, quotes: Sequence[tuple[int, int]] = ()) -> None:
         self.doc = doc
         self.text = doc.text  # Doc.text joins the tokens on every access
         self._bodies = _body_names(doc.ents)
@@ -800,6 +800,10 @@ class SpeakerResolver:
                     described.setdefault(canonical, GENDERED_ROLES[t.lower_])
             for role in [t.lemma_.lower() for t in role_words] + _title_roles(ent):
                 self.roles.append((ent.start_char, role, canonical, ent))
+        self.mentions.extend(self._untagged_mentions())
+        self.mentions.sort(key=lambda m: m.offset)
+        for m in self.mentions:
+            m.quoted = any(start <= m.offset < end for start, end in quotes)
         self._offsets = [m.offset for m in self.mentions]
         #: "m", "f" or absent per person: a title, else the given name, else
         #: a role noun (a woman may be a "spokesman": the name knows better).
@@ -808,6 +812,30 @@ class SpeakerResolver:
             for m in self.mentions
             if (g := titled.get(m.name) or given_name_gender(m.name) or described.get(m.name))
         }
+
+    def _untagged_mentions(self) -> list[Mention]:
+        """Mentions of people the entity recogniser missed: a proper noun
+        that is the surname of someone the article names in full ("Ham"
+        after "Gen. Norman Ham"; the small model calls "Trump" an ORG).
+        Without them a pronoun skips back past the person the paragraph is
+        about to the last one the recogniser tagged.  A surname inside a
+        larger name ("the Clinton campaign", "Clinton Foundation") or after
+        an article ("the Hill") mentions no one."""
+        found = []
+        for token in self.doc:
+            if (
+                token.pos_ != "PROPN"
+                or token.ent_type_ == "PERSON"
+                or token.dep_ == "compound"
+                or (token.i > 0 and token.nbor(-1).dep_ == "det")
+            ):
+                continue
+            spelled = self._surnames.get(token.text.casefold())
+            if spelled is None or self._acronym(spelled):
+                continue
+            title = _title_gender(self.doc[token.i : token.i + 1])
+            found.append(Mention(token.idx, self._canonical(spelled, title), _is_subject(token)))
+        return found
 
     def _a_body(self, ent: Span) -> bool:
         """Whether a PERSON entity names a company or body ("Patriot Coal",
@@ -887,6 +915,7 @@ class SpeakerResolver:
             m
             for m in reversed(self.mentions[: i + 1])
             if (wrong is None or self.gender.get(m.name) != wrong)
+            and not m.quoted
             and offset - m.offset < PRONOUN_REACH
         ]
         subjects = [m for m in fits if m.subject]
@@ -1311,6 +1340,9 @@ class Mention:
     offset: int
     name: str
     subject: bool
+    #: Named inside a quotation: "'Obama and Michelle ...,' she said" is not
+    #: about Obama, and the speaker of a quote is not named in it.
+    quoted: bool = False
 
 
 def _full_names_by_use(
@@ -1337,10 +1369,11 @@ def given_name_gender(name: str) -> str | None:
     return "f" if first in FEMALE_NAMES else "m" if first in MALE_NAMES else None
 
 
-def _is_subject(ent: Span) -> bool:
-    """Whether a name is (or is in apposition to) the subject of a clause."""
-    root = ent.root
-    if root.dep_ in ("appos", "compound"):
+def _is_subject(ent: Span | Token) -> bool:
+    """Whether a name is (or is in apposition to) the subject of a clause;
+    a name that only modifies a noun ("the Clinton campaign took") is not."""
+    root = ent.root if isinstance(ent, Span) else ent
+    if root.dep_ == "appos" or (root.dep_ == "compound" and root.head.pos_ == "PROPN"):
         root = root.head
     return root.dep_ in ("nsubj", "nsubjpass")
 
@@ -2171,7 +2204,7 @@ def document_attributions(
         found = signature_attributions(doc, quotes) + transcript_attributions(doc, body) + found
     found.sort(key=lambda a: a.cue[0])
     found = drop_nested(found, None if model is None else model.get("nested_threshold"))
-    resolver = SpeakerResolver(doc)
+    resolver = SpeakerResolver(doc, quotes)
     for n, attr in enumerate(found):
         attr.speaker, attr.source_type = resolver.resolve(attr, found[:n])
         attr.affiliation = resolver.affiliation(attr)

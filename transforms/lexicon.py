@@ -13,7 +13,9 @@ def words(text: str) -> frozenset[str]:
 # in international news) whose bearers are overwhelmingly one gender; names
 # that are often both (Jordan, Taylor, Kelly, Chris, Pat, Jean, Robin,
 # Leslie, Dana, Terry, Jamie, Casey, Lindsey, Tracy, ...) are left out on
-# purpose: an unknown name constrains nothing, a wrong one misleads.
+# purpose: an unknown name constrains nothing, a wrong one misleads.  The
+# last lines of each list are the given names of people in PolNeAR's train
+# articles that the first lines missed ("Barack" among them).
 FEMALE_NAMES = words(
     """
     abigail ada adriana agnes aisha alexandra alice alicia alison allison amanda
@@ -45,6 +47,11 @@ FEMALE_NAMES = words(
     suzanne sylvia tamara tammy tanya teresa theresa tiffany tina ursula
     valerie vanessa veronica vicki victoria violet virginia vivian wanda wendy
     whitney yolanda yvonne zoe
+    angie arianna bette bonnie brigid carole cecile condoleezza debby dena
+    dianne gabby ghazala hasmik huma ileana ivana ivanka jen jenna jillian
+    joni juanita kate kelli kellyanne lael laurie liz lolita luciana marla
+    maya meg megyn melania melanne michele mika monique nikki norah omarosa
+    patti sahar shelley shonda tashfeen zeynep
     """
 )
 MALE_NAMES = words(
@@ -75,6 +82,15 @@ MALE_NAMES = words(
     thomas tim timothy todd tom tommy tony travis trevor troy tyler victor
     vincent vladimir wade walter warren wayne wesley wilbur willard william
     willie xavier yusuf zachary
+    akhil al allan ari arturo barack barney bashar beau benito brendan brent
+    bret christoph corey cory curt dante daron darrell dave
+    duncan dylann ed emmet federico felipe ferdinand fethullah fidel freddy
+    garry geoff glen gonzalo humayun jamal jeb jeffery khizr lamar
+    laquan lou marc marty matteo mick mikhail milton mitt moammar mohamed
+    morton muammar nate neal newt nidal nigel norbert oleg osama pete
+    pierre rand recep reince rob robby rudolph rudy rupert russ sadiq
+    sheldon shinzo sidney stan syed tad teddy trayvon trey viktor vin
+    whit woodrow zach
     """
 )
 
