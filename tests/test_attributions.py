@@ -12,7 +12,16 @@ import weakref
 
 import pytest
 
-from flows.evaluation.attributions import Article, charset, score
+from flows.evaluation.attributions import (
+    DEFAULT_POLNEAR,
+    DEFAULT_SPEAKER_LABELS,
+    Article,
+    charset,
+    read_speaker_labels,
+    same_person,
+    score,
+    score_speakers,
+)
 from flows.models import attribution_model
 from tests.conftest import SAMPLE
 from transforms.attributions import (
@@ -853,6 +862,43 @@ def test_metric_trims_punctuation_and_matches_on_half_the_content():
     assert res["relation"]["matched"] == 1
     assert res["relation"]["source_exact_acc"] == 1.0
     assert res["relation"]["recall_direct"] == 1.0
+
+
+def test_a_speaker_names_the_labelled_person_by_surname_and_compatible_given_name():
+    assert same_person("Loretta Lynch", "Loretta E. Lynch")
+    assert same_person("Bobby Scott", 'Robert C. "Bobby" Scott')
+    assert same_person("Mr. Clarke", "Tom Clarke")
+    assert same_person("Obama", "President Obama")
+    assert not same_person("Bill Clinton", "Hillary Clinton")
+    assert not same_person("Gary Johnson", "Jeh Johnson")
+    assert not same_person(None, "Tom Clarke")
+
+
+def test_speaker_score_counts_pronouns_no_attribution_found_apart():
+    labels = [
+        {"doc_id": "a", "start": 10, "end": 12, "referent": "Norman Ham"},
+        {"doc_id": "a", "start": 50, "end": 53, "referent": "Leslie Wimes"},
+        {"doc_id": "a", "start": 90, "end": 92, "referent": "Tom Clarke"},
+        {"doc_id": "a", "start": 99, "end": 101, "referent": "Tom Clarke"},
+        {"doc_id": "not-run", "start": 0, "end": 2, "referent": "Al Gore"},
+    ]
+    found = {"a": {(10, 12): "Norman Ham", (50, 53): "Barack Obama", (90, 92): None}}
+    res = score_speakers(labels, found)
+    assert (res["right"], res["wrong"], res["unresolved"], res["missing"]) == (1, 1, 1, 1)
+    assert res["labelled"] == 4
+    assert res["accuracy"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.skipif(not (DEFAULT_POLNEAR / "dev").is_dir(), reason="needs ../shared/eval/polnear")
+def test_the_shipped_speaker_labels_point_at_he_or_she_in_the_dev_texts():
+    labels = read_speaker_labels(DEFAULT_SPEAKER_LABELS)
+    assert len(labels) > 250
+    texts: dict[str, str] = {}
+    for label in labels:
+        path = DEFAULT_POLNEAR / "dev" / "text" / f"{label['doc_id']}.txt"
+        text = texts.setdefault(label["doc_id"], path.read_text(encoding="utf-8"))
+        assert text[label["start"] : label["end"]] == label["pronoun"]
+        assert label["pronoun"].lower() in ("he", "she") and label["referent"]
 
 
 def test_entities_within_a_span_are_those_spacy_gives(parse_text):

@@ -42,7 +42,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+import numpy as np
 import pyarrow as pa
+from spacy.attrs import LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from transforms.lexicon import (
@@ -821,8 +824,11 @@ class SpeakerResolver:
         about to the last one the recogniser tagged.  A surname inside a
         larger name ("the Clinton campaign", "Clinton Foundation") or after
         an article ("the Hill") mentions no one."""
+        lower = self.doc.to_array([LOWER])
+        ids = [get_string_id(surname) for surname in self._surnames]
         found = []
-        for token in self.doc:
+        for i in np.flatnonzero(np.isin(lower, ids)).tolist():
+            token = self.doc[i]
             if (
                 token.pos_ != "PROPN"
                 or token.ent_type_ == "PERSON"
@@ -1040,7 +1046,7 @@ class SpeakerResolver:
             (
                 m
                 for start, end in attr.source
-                if (m := _PARTY_TAG.search(self.doc.text, start, end)) is not None
+                if (m := _PARTY_TAG.search(self.text, start, end)) is not None
             ),
             None,
         )

