@@ -357,6 +357,59 @@ def test_she_is_not_someone_named_inside_a_quote(extract):
     assert row["speaker"] == "Leslie Wimes"
 
 
+def test_a_title_before_a_name_gives_the_role_a_later_description_refers_to(extract):
+    # PolNeAR dev, politico 2016-09-17: "Mayor Bill de Blasio" is "the mayor".
+    text = (
+        "Twenty-nine people were injured tonight in a densely packed Chelsea neighborhood "
+        "by an explosion that Mayor Bill de Blasio described as “an intentional act.”\n\n"
+        "At a press conference in Chelsea, the mayor also said that it was too early to "
+        "tell whether the explosion was caused by a bomb."
+    )
+    (row,) = _by_source(text, extract(text), "the mayor")
+    assert row["speaker"] == "Bill de Blasio"
+    assert row["source_type"] == "person"
+
+
+def test_a_vice_president_is_not_the_president(extract):
+    # PolNeAR dev, nyt 2016-09-25: the last "President" before "the president
+    # said" opens "Vice President Joseph R. Biden Jr."
+    text = (
+        "WASHINGTON -- President Obama, dedicating the National Museum of African American "
+        "History and Culture on Saturday, said it would tell an American story.\n\n"
+        "Bill Clinton watched from the front row, sitting alongside Vice President Joseph "
+        "R. Biden Jr. and Colin Powell, the former secretary of state, and the Rev. Jesse "
+        "Jackson sat nearby.\n\nIt was, the president said, ''a stone where day after day "
+        "for years, men and women were torn from their spouse or their child.''"
+    )
+    (row,) = _by_source(text, extract(text), "the president")
+    assert row["speaker"] == "Obama"
+
+
+def test_a_surname_mostly_titled_mr_is_not_the_one_woman_named_in_full(extract):
+    # PolNeAR train, nyt 2015-12-15: "Mr. Obama" three times, "Mrs. Obama" once,
+    # and the only full name is "Michelle Obama": "President Obama", whom
+    # "the president" refers to, is not she.
+    text = (
+        "As President Obama faced public criticism over his Oval Office address on "
+        "terrorism this month, one lawmaker took a private moment during a holiday party "
+        "at the White House to reassure the commander in chief.\n\n''That was a good "
+        "speech you gave last night, Mr. President,'' Representative Steve Cohen, Democrat "
+        "of Tennessee, told Mr. Obama as he stopped to have his picture taken with him.\n\n"
+        "It was one of hundreds of seconds-long interactions that the president and the "
+        "first lady, Michelle Obama, are having with guests at some of the 20 holiday "
+        "receptions that crowd their lives each December.\n\n''You need to bomb the "
+        "Iranian nuclear facilities,'' Representative Michele Bachmann, Republican of "
+        "Minnesota, told Mr. Obama last year in one such brief exchange. The president "
+        "told her that it was not that simple, according to an account she gave to The "
+        "Washington Free Beacon.\n\nMr. Obama, who barely tolerates the schmoozing that "
+        "is presidential tradition, does far fewer receiving lines than his predecessors."
+        "\n\n''It's just long and tiring and pretty hard to get through,'' Tina Tchen, "
+        "Mrs. Obama's chief of staff, said in an interview."
+    )
+    (row,) = _by_source(text, extract(text), "The president")
+    assert row["speaker"] == "Obama"
+
+
 def test_given_names_say_gender_only_when_common_and_one_sided():
     assert given_name_gender("Hillary Clinton") == "f"
     assert given_name_gender("Bill Clinton") == "m"

@@ -780,13 +780,20 @@ class SpeakerResolver:
         self.full_names, self.by_given_name = _full_names_by_use(name for _, name, _ in people)
         #: surname, case-folded ("PENCE" in a transcript) -> as the article spells it
         self._surnames = {surname.casefold(): surname for surname in self.full_names}
-        #: surname -> the gender every title on it gives ("Mr. Obama" throughout:
-        #: a bare "Obama" is not the "Michelle Obama" named once)
-        title_genders: dict[str, set[str]] = collections.defaultdict(set)
+        #: surname -> the gender of at least three in four titles on it ("Mr.
+        #: Obama" throughout, "Mrs. Obama" once: a bare "Obama" or "President
+        #: Obama" is not the "Michelle Obama" named once)
+        title_genders: dict[str, collections.Counter[str]] = collections.defaultdict(
+            collections.Counter
+        )
         for _, name, title in people:
             if title:
-                title_genders[name.split()[-1]].add(title)
-        self._surname_gender = {n: g.pop() for n, g in title_genders.items() if len(g) == 1}
+                title_genders[name.split()[-1]][title] += 1
+        self._surname_gender = {
+            n: g.most_common(1)[0][0]
+            for n, g in title_genders.items()
+            if g.most_common(1)[0][1] >= 3 * (g.total() - g.most_common(1)[0][1])
+        }
         self.mentions: list[Mention] = []
         #: (offset, role lemma, name, the mention that gave the role)
         self.roles: list[tuple[int, str, str, Span]] = []
@@ -1401,19 +1408,38 @@ def _title_gender(ent: Span) -> str | None:
     return None
 
 
-#: Titles that say a role ("Sen. Marco Rubio" is "the Florida senator").
+#: Titles that say a role ("Sen. Marco Rubio" is "the Florida senator",
+#: "President Obama" "the president", "Mayor Bill de Blasio" "the mayor").
 TITLE_ROLES = {
     "sen": ("senator",),
     "senator": ("senator",),
     "rep": ("representative", "congressman", "congresswoman", "lawmaker"),
     "gov": ("governor",),
     "governor": ("governor",),
+    "president": ("president",),
+    "mayor": ("mayor",),
+    "secretary": ("secretary",),
+    "minister": ("minister",),
+    "chancellor": ("chancellor",),
+    "judge": ("judge",),
+    "ambassador": ("ambassador",),
+    "gen": ("general",),
+    "general": ("general",),
 }
 
 
 def _title_roles(ent: Span) -> list[str]:
-    """The roles a title before or opening a name gives ("Sen.", "Gov.")."""
+    """The roles a title before or opening a name gives ("Sen.", "Gov.");
+    none where a word before the title makes it another office ("Vice
+    President Joseph R. Biden Jr." is not "the president")."""
+    first = ent.start - 1 if ent.start > 0 and ent.doc[ent.start - 1].pos_ == "PROPN" else ent.start
+    if first > 0 and ent.doc[first - 1].lower_ in LESSER_TITLES:
+        return []
     return [role for title in _title_words(ent) for role in TITLE_ROLES.get(title, ())]
+
+
+#: Words that make a title another office: "Vice President", "Deputy Secretary".
+LESSER_TITLES = frozenset({"vice", "deputy", "assistant", "under", "acting"})
 
 
 def _role_words(ent: Span) -> list[Token]:
