@@ -410,6 +410,20 @@ def test_a_surname_mostly_titled_mr_is_not_the_one_woman_named_in_full(extract):
     assert row["speaker"] == "Obama"
 
 
+def test_his_as_a_source_is_the_man_named_before(extract):
+    # PolNeAR dev, politico 2016-10-04: "His promises" are Donald Trump's.
+    text = (
+        "Donald Trump, under fire over his taxes, is casting himself as a champion of the "
+        "little guy when it comes to rewriting the tax code, but there’s little in his plan "
+        "that matches his rhetoric.\n\nHis promises to stick it to the rich "
+        "notwithstanding, independent analyses agree the top 1 percent would be the "
+        "biggest beneficiaries of his plans to cut individual, business and capital gains "
+        "rates."
+    )
+    rows = [r for r in extract(text) if _spans(text, r, "source") == "His"]
+    assert rows and all(r["speaker"] == "Donald Trump" for r in rows)
+
+
 def test_given_names_say_gender_only_when_common_and_one_sided():
     assert given_name_gender("Hillary Clinton") == "f"
     assert given_name_gender("Bill Clinton") == "m"

@@ -97,7 +97,7 @@ _CLOSE_QUOTES = '”"»“’'
 _DOUBLE_QUOTES = '“”"«»„'
 _EDGE_PUNCT = ",;:—–-"
 
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 #: Last words of a name that make it a company's or body's, which the small
 #: model sometimes calls a PERSON ("Patriot *Coal*", "the John Birch
 #: *Society*"): "he" must not go to them.
@@ -922,7 +922,7 @@ class SpeakerResolver:
 
     def person_before(self, offset: int, pronoun: str = "") -> str | None:
         """The person a pronoun at ``offset`` most likely refers to."""
-        wrong = {"he": "f", "she": "m", "him": "f", "her": "m"}.get(pronoun)
+        wrong = {"he": "f", "she": "m", "him": "f", "her": "m", "his": "f"}.get(pronoun)
         i = bisect.bisect_left(self._offsets, offset) - 1
         fits = [
             m
