@@ -424,6 +424,29 @@ def test_his_as_a_source_is_the_man_named_before(extract):
     assert rows and all(r["speaker"] == "Donald Trump" for r in rows)
 
 
+def test_the_group_is_the_organisation_named_before(extract):
+    # PolNeAR dev, politico 2016-10-04 and wash-post 2016-10-05.
+    text = (
+        "The Tax Policy Center, reviewing a previous draft of his plan, came to a similar "
+        "conclusion. The top 1 percent would see an average tax cut of $275,000, the group "
+        "said, compared with $2,700 for those in the middle of the income spectrum."
+    )
+    (row,) = _by_source(text, extract(text), "the group")
+    assert (row["speaker"], row["source_type"]) == ("The Tax Policy Center", "organization")
+    text = (
+        "The International Monetary Fund announced Tuesday that it is lowering its forecast "
+        "for U.S. growth this year, and the downgrade is casting a shadow on the outlook for "
+        "performance among the world's advanced economies.\n\nThe IMF expects that U.S. "
+        "output will expand by a tepid 1.6 percent, more than half a percentage point less "
+        "than forecast in July. It is the biggest decline for a developed nation and is "
+        "driven by unexpectedly weak business investment and slim inventories. Overall, the "
+        "fund predicted that advanced economies - which include Europe, Britain, Japan and "
+        "Canada - will grow 1.6 percent."
+    )
+    (row,) = _by_source(text, extract(text), "the fund")
+    assert row["speaker"] == "The International Monetary Fund"
+
+
 def test_given_names_say_gender_only_when_common_and_one_sided():
     assert given_name_gender("Hillary Clinton") == "f"
     assert given_name_gender("Bill Clinton") == "m"

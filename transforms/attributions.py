@@ -151,6 +151,15 @@ NOUN_CUES = words(
 )
 #: People who speak for a body: "a State Department spokesman" is the department's voice.
 SPOKESPEOPLE = words("spokesperson spokesman spokeswoman")
+#: Nouns by which an article refers back to an organisation it named ("the
+#: group", "the union").
+BODY_NOUNS = words(
+    """
+    group organization organisation company firm union fund agency commission
+    committee department bank council board institute foundation center centre
+    association
+    """
+)
 ANONYMOUS_WORDS = SPOKESPEOPLE | words(
     """
     source sources official officials aide aides person people insider
@@ -1018,11 +1027,42 @@ class SpeakerResolver:
             role := self._by_role(head_lemma, span[0], _group_adjective(doc, span))
         ):
             return role, "person"
+        if (
+            head_lemma in BODY_NOUNS
+            and re.fullmatch(r"the \w+", low)
+            and (body := self._body_before(head_lemma, span[0])) is not None
+        ):
+            return body, "organization"
         if generic:
             return None, "anonymous"
         if head is not None and head.pos_ == "PROPN":
             return text, "organization"
         return None, "anonymous"
+
+    def _body_before(self, noun: str, offset: int) -> str | None:
+        """The organisation "the group", "the union" or "the fund" refers
+        back to: the last organisation named before ``offset`` whose name
+        ends in that noun ("the Tax Policy *Center*" for "the center"), else
+        the last one that was the subject of a clause in the sentence before
+        or its own ("The Tax Policy Center ... came to a similar conclusion.
+        ..., the group said")."""
+        sent = self.doc.char_span(offset, offset + 1, alignment_mode="expand")
+        if sent is None:
+            return None
+        here = sent.sent
+        before = self.doc[here.start - 1].sent if here.start > 0 else here
+        bodies = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= offset]
+        for ent in reversed(bodies):
+            if offset - ent.start_char > PRONOUN_REACH:
+                break
+            if len(ent) > 1 and ent[-1].lemma_.lower() == noun:
+                return ent.text
+        for ent in reversed(bodies):
+            if ent.start < before.start:
+                break
+            if _is_subject(ent):
+                return ent.text
+        return None
 
     def affiliation(self, attr: Attribution) -> str | None:
         """The organisation, group or place a person's source ties them to.
