@@ -693,6 +693,26 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "together or drop out in favor of his running mate.",
             "event",
         ),
+        # A source's judgement or call for action is its position; a past
+        # state is no event (PolNeAR dev, The New York Times and Politico, 2016).
+        (
+            "''The lack of reciprocity is deplorable,'' said Elez Biberaj, the director of "
+            "the VOA Eurasian division.",
+            "position",
+        ),
+        (
+            "A former Democratic National Committee chairman says President Barack Obama and "
+            "the party’s congressional leaders should immediately come up with a process to "
+            "identify a potential successor candidate for Hillary Clinton for the off-chance a "
+            "health emergency forces her out of the race.",
+            "position",
+        ),
+        ("He had no experience.", "other"),
+        (
+            "Republican vice presidential candidate Gov. Mike Pence of Indiana was the "
+            "hands-down winner of Tuesday night’s debate, according to the post-debate analysis.",
+            "other",
+        ),
         # Someone's bills, "law and order" and a hyphenated "tax-paying" are
         # no rules (PolNeAR dev, The New York Times and USA Today, 2016).
         (

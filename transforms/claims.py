@@ -986,7 +986,7 @@ def claim_type(
     lemmas = {strings[lemma].lower() for lemma in {c[0] for c in columns}}
     lowers = {strings[lower] for lower in {c[1] for c in columns}}
     tokens = [span.doc[span.start + i] for i, c in enumerate(columns) if c[3] == _AUX_DEP]
-    if cue_lemma in _DENY_CUES:
+    if cue_lemma in _DENY_CUES or (cue_lemma is not None and _a_stance(span, cue_lemma)):
         return "position"
     if _CAUSAL.search(span_text(span, doc_text)):
         return "causal"
@@ -1004,12 +1004,31 @@ def claim_type(
     numbers = numbers if numbers is not None else quantities(span)
     if numbers and not all(_names_known_things(q, span) for q in numbers):
         return "quantity"
-    if any(tag in (_VBD, _VBN) or (tag == _VBG and dep == _ROOT) for _, _, tag, dep in columns):
+    if _happened(span.root):
         return "event"
-    gerunds = [span.doc[span.start + i] for i, c in enumerate(columns) if c[2] == _VBG]
-    if any(any(c.dep_ == "aux" for c in t.children) for t in gerunds):
-        return "event"  # ongoing: "the White House is looking at options"
     return "other"
+
+
+#: Verbs of a state, not an action: "He *had* no experience", "Pence *was*
+#: the winner" are no events.
+_STATIVE = frozenset({"be", "have", "seem", "remain", "appear", "own", "know", "consist"})
+
+
+def _happened(verb: Token) -> bool:
+    """Whether the claim's main verb, or one coordinated with it, tells of
+    something that happened or is happening: a past or perfect action
+    ("police *arrested* two men", "has *raised* $50 million") or one in
+    progress ("the White House *is looking* at options").  A past state is
+    not an event."""
+    for v in (verb, *verb.conjuncts):
+        obliged = any(c.dep_ == "xcomp" for c in v.children)  # "He *had to* use proceeds"
+        if v.lemma_ in _STATIVE and not (v.lemma_ == "have" and obliged):
+            continue
+        if v.tag_ in ("VBD", "VBN"):
+            return True
+        if v.tag_ == "VBG" and any(c.dep_ == "aux" for c in v.children):
+            return True
+    return False
 
 
 #: Determiners that make a small count refer back, not count anew.
@@ -1042,6 +1061,55 @@ _CONTENT_NOUNS = words(
     expectation prospect belief idea doubt
     """
 )
+
+
+#: Cues whose content is the source's stance, whatever it is about:
+#: "arguing that Trump lashed out", "called on Obama to retaliate".
+_STANCE_CUES = words(
+    """
+    argue insist believe think feel agree disagree support oppose doubt
+    criticize criticise praise urge call accuse condemn blast slam defend
+    endorse applaud welcome lament complain
+    """
+)
+#: Modals of obligation: what a source says someone should do is their stance.
+_OBLIGATION_MODALS = frozenset({"should", "must", "ought"})
+
+
+def _a_stance(span: Span, cue_lemma: str) -> bool:
+    """Whether a reported claim is its source's stance rather than a
+    report of fact: a cue of stance ("argued", "urged"), a call for action
+    ("Obama *should* come up with a process", "We *have to* let this
+    investigation unfold"), an opinion opened as one ("*I think* Clinton
+    is the superior candidate"), or a judgement of something by an
+    adjective ("The lack of reciprocity *is deplorable*", "His body
+    language *was excellent*").  A position is a claim too, but what is
+    checked is whose it is and whether they hold it."""
+    if cue_lemma in _STANCE_CUES:
+        return True
+    root = span.root
+    words_ = [t.lower_ for t in span[:3]]
+    if words_[:2] in (["i", "think"], ["i", "believe"], ["i", "feel"]):
+        return True
+    for child in root.children:
+        if child.dep_ != "aux":
+            continue
+        if child.lower_ in _OBLIGATION_MODALS:
+            return True
+    if root.lemma_ in ("have", "need") and any(
+        c.dep_ == "xcomp" and any(g.lower_ == "to" for g in c.children) for c in root.children
+    ):
+        return True
+    if root.lemma_ == "be" and not any(t.like_num for t in span):
+        # Not an adjective that frames a clause of its own ("is *likely to*
+        # put to rest", "could not be *sure that*"): that clause is the claim.
+        return any(
+            c.dep_ == "acomp"
+            and c.tag_ in ("JJ", "JJR", "JJS")
+            and not any(g.dep_ in ("xcomp", "ccomp") for g in c.children)
+            for c in root.children
+        )
+    return False
 
 
 def _in_main_clause(token: Token, span: Span, side_clauses: frozenset[str] = _SIDE_CLAUSES) -> bool:
