@@ -11,6 +11,8 @@ import datetime
 
 import pytest
 
+from flows.evaluation.attributions import DEFAULT_POLNEAR
+from flows.evaluation.claim_types import DEFAULT_TYPE_LABELS, read_type_labels, score_types
 from flows.evaluation.claims import (
     average_precision,
     claims_model,
@@ -1624,3 +1626,34 @@ def test_eval_and_train_name_the_gold_file_and_the_reason(tmp_path, capsys, cont
         err = capsys.readouterr().err
         assert str(gold) in err and reason in err
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- type labels
+
+
+def test_type_score_counts_non_claims_and_spans_no_longer_made_apart():
+    labels = [
+        {"doc_id": "a", "start": 0, "end": 10, "is_claim": True, "claim_type": "position"},
+        {"doc_id": "a", "start": 20, "end": 30, "is_claim": True, "claim_type": "event"},
+        {"doc_id": "a", "start": 40, "end": 50, "is_claim": False, "claim_type": "other"},
+        {"doc_id": "a", "start": 60, "end": 70, "is_claim": True, "claim_type": "quantity"},
+        {"doc_id": "not-run", "start": 0, "end": 5, "is_claim": True, "claim_type": "rule"},
+    ]
+    found = {"a": {(0, 10): "position", (20, 30): "other", (40, 50): "event"}}
+    res = score_types(labels, found)
+    assert (res["labelled"], res["not_claims"], res["missing"]) == (4, 1, 1)
+    assert (res["right"], res["typed"]) == (1, 2)
+    assert res["per_type"]["other"] == {"predicted": 1}
+    assert res["per_type"]["event"] == {"labelled": 1}
+
+
+@pytest.mark.skipif(not (DEFAULT_POLNEAR / "dev").is_dir(), reason="needs ../shared/eval/polnear")
+def test_the_shipped_type_labels_point_at_their_text_in_the_dev_articles():
+    labels = read_type_labels(DEFAULT_TYPE_LABELS)
+    assert len(labels) == 240
+    texts: dict[str, str] = {}
+    for label in labels:
+        path = DEFAULT_POLNEAR / "dev" / "text" / f"{label['doc_id']}.txt"
+        text = texts.setdefault(label["doc_id"], path.read_text(encoding="utf-8"))
+        assert text[label["start"] : label["end"]] == label["text"]
+        assert label["claim_type"] in CLAIM_TYPES

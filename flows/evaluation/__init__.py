@@ -1,7 +1,8 @@
 """``claimflow eval`` and ``claimflow train``: measurement on annotated corpora.
 
-One module per stage (``sentences``, ``attributions``, ``claims``), each
-with a ``register(eval_commands, train_commands)`` function that adds its
+One module per stage (``sentences``, ``attributions``, ``claims``, and
+``claim_types`` for the claims' types against hand labels), each with a
+``register(eval_commands, train_commands)`` function that adds its
 subcommands.  They run the very stage functions of ``claimflow run``
 (``flows.stages``), without Prefect, so what is measured is what runs.
 """
@@ -12,7 +13,7 @@ import argparse
 import importlib
 import importlib.util
 
-STAGE_MODULES = ("sentences", "attributions", "claims")
+STAGE_MODULES = ("sentences", "attributions", "claims", "claim_types")
 
 
 def register(

@@ -35,10 +35,11 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 from spacy.tokens import Doc, Token
 
 import transforms.attributions as ta
@@ -283,16 +284,14 @@ def format_report(res: dict) -> str:
 Speakers = dict[str, dict[tuple[int, int], str | None]]
 
 
-def predict(
-    articles: Sequence[Article], model: str, batch_size: int = 32
-) -> tuple[dict, dict, Speakers]:
-    """Run parse, sentences and attributions stages; return (predictions,
-    seconds by stage, speakers)."""
+def attributed_batches(
+    articles: Sequence[Article], model: str, seconds: Counter, batch_size: int = 32
+) -> Iterator[tuple[list, pa.Table]]:
+    """The articles through parse, sentences and attributions, a batch at a
+    time: ``(items, attributions table)``, each item holding its parse and
+    sentence rows; each stage's time is added to ``seconds``."""
     from flows.stages import Item, attribution_stage, parse_stage, sentence_stage
 
-    predictions: dict[str, list[dict[str, Fragments]]] = {}
-    speakers: Speakers = {}
-    seconds: Counter = Counter()
     for i in range(0, len(articles), batch_size):
         items = [Item(a.name, a.text, headline_end(a.text)) for a in articles[i : i + batch_size]]
         t0 = time.perf_counter()
@@ -309,6 +308,18 @@ def predict(
         table = attribution_stage(items)
         t3 = time.perf_counter()
         seconds.update({"parse": t1 - t0, "sentences": t2 - t1, "attributions": t3 - t2})
+        yield items, table
+
+
+def predict(
+    articles: Sequence[Article], model: str, batch_size: int = 32
+) -> tuple[dict, dict, Speakers]:
+    """Run parse, sentences and attributions stages; return (predictions,
+    seconds by stage, speakers)."""
+    predictions: dict[str, list[dict[str, Fragments]]] = {}
+    speakers: Speakers = {}
+    seconds: Counter = Counter()
+    for items, table in attributed_batches(articles, model, seconds, batch_size):
         for item in items:
             predictions[item.doc_id], speakers[item.doc_id] = [], {}
         for row in table.to_pylist():
@@ -558,7 +569,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _labels_file(value: str) -> str:
+def labels_file(value: str) -> str:
+    """An existing file of hand labels (an argparse type)."""
     if not Path(value).is_file():
         raise argparse.ArgumentTypeError(f"no file {value!r}")
     return value
@@ -577,7 +589,7 @@ def register(
     ev.add_argument(
         "--speakers",
         metavar="FILE",
-        type=_labels_file,
+        type=labels_file,
         help="hand labels of who each he/she source refers to (JSONL: doc_id, start, end, "
         "referent); default for the dev split: docs/speakers-polnear-dev.jsonl",
     )
