@@ -959,6 +959,7 @@ def test_a_speaker_names_the_labelled_person_by_surname_and_compatible_given_nam
     assert same_person("Bobby Scott", 'Robert C. "Bobby" Scott')
     assert same_person("Mr. Clarke", "Tom Clarke")
     assert same_person("Obama", "President Obama")
+    assert same_person("Joseph R. Biden Jr.", "Joseph Biden")
     assert not same_person("Bill Clinton", "Hillary Clinton")
     assert not same_person("Gary Johnson", "Jeh Johnson")
     assert not same_person(None, "Tom Clarke")

@@ -777,6 +777,8 @@ class SpeakerResolver:
 
     def __init__(self, doc: Doc, quotes: Sequence[tuple[int, int]] = ()) -> None:
         self.doc = doc
+        self._quotes = _merged(quotes)
+        self._orgs: list[Span] | None = None  # see _bodies_named
         self.text = doc.text  # Doc.text joins the tokens on every access
         self._bodies = _body_names(doc.ents)
         named = [
@@ -822,7 +824,7 @@ class SpeakerResolver:
         self.mentions.extend(self._untagged_mentions())
         self.mentions.sort(key=lambda m: m.offset)
         for m in self.mentions:
-            m.quoted = any(start <= m.offset < end for start, end in quotes)
+            m.quoted = _in_a_region(m.offset, self._quotes)
         self._offsets = [m.offset for m in self.mentions]
         #: "m", "f" or absent per person: a title, else the given name, else
         #: a role noun (a woman may be a "spokesman": the name knows better).
@@ -841,7 +843,7 @@ class SpeakerResolver:
         larger name ("the Clinton campaign", "Clinton Foundation") or after
         an article ("the Hill") mentions no one."""
         lower = self.doc.to_array([LOWER])
-        ids = [get_string_id(surname) for surname in self._surnames]
+        ids = np.asarray([get_string_id(s) for s in self._surnames], dtype=np.uint64)
         found = []
         for i in np.flatnonzero(np.isin(lower, ids)).tolist():
             token = self.doc[i]
@@ -1039,6 +1041,16 @@ class SpeakerResolver:
             return text, "organization"
         return None, "anonymous"
 
+    def _bodies_named(self) -> list[Span]:
+        """The organisations the article names outside quotations, in order."""
+        if self._orgs is None:
+            self._orgs = [
+                e
+                for e in self.doc.ents
+                if e.label_ == "ORG" and not _in_a_region(e.start_char, self._quotes)
+            ]
+        return self._orgs
+
     def _body_before(self, noun: str, offset: int) -> str | None:
         """The organisation "the group", "the union" or "the fund" refers
         back to: the last organisation named before ``offset`` whose name
@@ -1051,7 +1063,7 @@ class SpeakerResolver:
             return None
         here = sent.sent
         before = self.doc[here.start - 1].sent if here.start > 0 else here
-        bodies = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= offset]
+        bodies = [e for e in self._bodies_named() if e.end_char <= offset]
         for ent in reversed(bodies):
             if offset - ent.start_char > PRONOUN_REACH:
                 break
@@ -1382,6 +1394,24 @@ def _person_antecedent(noun: Token, who: Token) -> Token:
     return noun
 
 
+def _merged(regions: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Regions sorted, overlapping or nested ones merged into one."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(regions):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _in_a_region(offset: int, regions: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``offset`` lies in one of the sorted, non-overlapping
+    ``regions`` (quotations)."""
+    i = bisect.bisect_right(regions, (offset, math.inf)) - 1
+    return i >= 0 and regions[i][0] <= offset < regions[i][1]
+
+
 #: How far back (characters) a pronoun looks for the person it refers to.
 PRONOUN_REACH = 2500
 
@@ -1472,10 +1502,14 @@ def _title_roles(ent: Span) -> list[str]:
     """The roles a title before or opening a name gives ("Sen.", "Gov.");
     none where a word before the title makes it another office ("Vice
     President Joseph R. Biden Jr." is not "the president")."""
-    first = ent.start - 1 if ent.start > 0 and ent.doc[ent.start - 1].pos_ == "PROPN" else ent.start
-    if first > 0 and ent.doc[first - 1].lower_ in LESSER_TITLES:
-        return []
-    return [role for title in _title_words(ent) for role in TITLE_ROLES.get(title, ())]
+    doc, roles = ent.doc, []
+    # The title stands before the name or opens it ("President" inside the
+    # entity "President Joe Biden"); either way the word before it counts.
+    for i in (ent.start - 1, ent.start) if ent.start > 0 else (ent.start,):
+        title = doc[i].text.rstrip(".").lower()
+        if title in TITLE_ROLES and not (i > 0 and doc[i - 1].lower_ in LESSER_TITLES):
+            roles.extend(TITLE_ROLES[title])
+    return roles
 
 
 #: Words that make a title another office: "Vice President", "Deputy Secretary".

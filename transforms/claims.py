@@ -926,6 +926,8 @@ _EVALUATIVE = words(
     awesome brilliant marvelous splendid terrible horrible awful appalling
     disgusting despicable deplorable contemptible shocking scandalous sad
     unfair unacceptable irresponsible reckless disastrous hypocritical
+    excellent outstanding superb incredible unbelievable dishonest corrupt
+    unfit unqualified crazy insane dumb
     """
 )
 
@@ -957,8 +959,7 @@ def is_opinion(span: Span) -> bool:
 # ---------------------------------------------------------------- what a claim says
 
 
-_VBD, _VBN, _VBG = (get_string_id(tag) for tag in ("VBD", "VBN", "VBG"))
-_ROOT, _AUX_DEP = get_string_id("ROOT"), get_string_id("aux")
+_AUX_DEP = get_string_id("aux")
 
 
 def claim_type(
@@ -969,8 +970,9 @@ def claim_type(
 ) -> str:
     """Full Fact-style type of one claim; the first matching rule wins.
 
-    The order puts the most specific reading first: a denial is a
-    ``position`` whatever it denies; a causal claim is ``causal`` even when
+    The order puts the most specific reading first: a denial, and a
+    reported claim that is its source's stance (:func:`_a_stance`), is a
+    ``position`` whatever it is about; a causal claim is ``causal`` even when
     it is about a law or cites a number (the cause is what needs checking);
     a sentence about a law that mentions a number is a ``rule`` claim.  A
     future about a rule is a ``rule`` claim when the rule is what acts ("The
@@ -1088,7 +1090,7 @@ def _a_stance(span: Span, cue_lemma: str) -> bool:
     if cue_lemma in _STANCE_CUES:
         return True
     root = span.root
-    words_ = [t.lower_ for t in span[:3]]
+    words_ = [t.lower_ for t in span[:4] if not t.is_punct]  # '"I think ...'
     if words_[:2] in (["i", "think"], ["i", "believe"], ["i", "feel"]):
         return True
     for child in root.children:
@@ -1101,15 +1103,27 @@ def _a_stance(span: Span, cue_lemma: str) -> bool:
     ):
         return True
     if root.lemma_ == "be" and not any(t.like_num for t in span):
-        # Not an adjective that frames a clause of its own ("is *likely to*
-        # put to rest", "could not be *sure that*"): that clause is the claim.
-        return any(
-            c.dep_ == "acomp"
-            and c.tag_ in ("JJ", "JJR", "JJS")
-            and not any(g.dep_ in ("xcomp", "ccomp") for g in c.children)
-            for c in root.children
-        )
+        return any(c.dep_ == "acomp" and _judges(c) for c in root.children)
     return False
+
+
+#: Adverbs that make an adjective a judgement: "*very* good", "*pretty* cynical".
+_INTENSIFIERS = words(
+    "very so really truly absolutely totally utterly extremely incredibly pretty too quite"
+)
+
+
+def _judges(adjective: Token) -> bool:
+    """Whether a predicate adjective judges rather than describes: one of
+    :data:`_EVALUATIVE` ("deplorable") or any adjective an intensifier grades
+    ("*very* good on reaction").  "Crime is high", "the company was
+    profitable" describe; an adjective that frames a clause of its own ("is
+    *likely to* put to rest") leaves the claim to that clause."""
+    if adjective.tag_ != "JJ" or any(c.dep_ in ("xcomp", "ccomp") for c in adjective.children):
+        return False
+    return adjective.lemma_.lower() in _EVALUATIVE or any(
+        c.dep_ == "advmod" and c.lower_ in _INTENSIFIERS for c in adjective.children
+    )
 
 
 def _in_main_clause(token: Token, span: Span, side_clauses: frozenset[str] = _SIDE_CLAUSES) -> bool:

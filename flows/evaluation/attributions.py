@@ -356,6 +356,9 @@ def read_speaker_labels(path: str | Path) -> list[dict]:
 _TITLE = re.compile(r"^(?:mr|mrs|ms|dr|sen|rep|gov|president)\.?\s+", re.IGNORECASE)
 
 
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
 def same_person(speaker: str | None, referent: str) -> bool:
     """Whether a resolved ``speaker`` names the labelled ``referent``: the
     same surname, titles aside, and given names that do not disagree
@@ -364,7 +367,11 @@ def same_person(speaker: str | None, referent: str) -> bool:
     if not speaker:
         return False
     ours, theirs = (
-        [w.strip("\"'.,") for w in _TITLE.sub("", name.strip()).casefold().split()]
+        [
+            word
+            for w in _TITLE.sub("", name.strip()).casefold().split()
+            if (word := w.strip("\"'.,")) and word not in _NAME_SUFFIXES
+        ]
         for name in (speaker, referent)
     )
     if not ours or not theirs or ours[-1] != theirs[-1]:

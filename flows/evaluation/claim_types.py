@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -93,6 +94,18 @@ def cmd_eval_types(args: argparse.Namespace) -> int:
     labels = read_type_labels(args.labels)
     wanted = {label["doc_id"] for label in labels}
     articles = [a for a in read_split(args.polnear, "dev") if a.name in wanted]
+    if not articles:
+        print(
+            f"claimflow eval claim-types: no article of {args.labels} in {args.polnear}/dev",
+            file=sys.stderr,
+        )
+        return 2
+    if len(articles) < len(wanted):
+        print(
+            f"note: {len(wanted) - len(articles)} labelled articles are not in "
+            f"{args.polnear}/dev; their labels are left out",
+            file=sys.stderr,
+        )
     seconds: Counter = Counter()
     found: ClaimTypes = {}
     for items, table in attributed_batches(articles, args.model, seconds):
