@@ -689,11 +689,12 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "event",
         ),
         ("Sanders named five people to the committee, while Clinton named six.", "quantity"),
-        # "act" is a law only by name (PolNeAR dev, Breitbart).
+        # "act" is a law only by name, and a call on someone is a stance
+        # (PolNeAR dev, Breitbart).
         (
             "In a scathing opinion piece, The Wall Street Journal called on Trump to get his act "
             "together or drop out in favor of his running mate.",
-            "event",
+            "position",
         ),
         # A source's judgement or call for action is its position; a past
         # state is no event (PolNeAR dev, The New York Times and Politico, 2016).
@@ -731,6 +732,34 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "hard-working, tax-paying, successful entrepreneurs, unlike him.",
             "other",
         ),
+        # A stance taken, in anyone's voice, is a position; a charge in the
+        # passive is not (PolNeAR dev and train, 2016).
+        (
+            "Republican nominee Donald Trump has called for the complete repeal of Obamacare.",
+            "position",
+        ),
+        (
+            "At a rally, Trump likened the refugees to a “vicious snake” in a song about a woman "
+            "who takes in a half-frozen snake only to have it fatally bite her.",
+            "position",
+        ),
+        (
+            "Marquez, 24, is accused of plotting at least two other assaults, in 2011 and 2012, "
+            "with Sayed Farook that were not carried out.",
+            "quantity",
+        ),
+        # A reported judgement by an adjective on a noun (PolNeAR dev, Politico).
+        ("“He was a tough and brilliant opponent,” Clinton said.", "position"),
+        # Verbs of causing (PolNeAR dev, 2016).
+        (
+            "Ironically, Byrd's strategy of massive resistance to the Supreme Court ruling in "
+            "Brown v. Board of Education prompted Scott's father to send his son to an "
+            "integrated school.",
+            "causal",
+        ),
+        # A past action with "did" is an event, denied or not (PolNeAR train, 2016).
+        ("G-III did not respond to The Washington Post's repeated requests for comment.", "event"),
+        ("He did write former Secretary Clinton an email memo.", "event"),
     ],
 )
 def test_claim_types(run, text, expected):
@@ -768,6 +797,19 @@ def test_claim_types(run, text, expected):
 def test_words_outside_the_main_clause_do_not_type_a_claim(run, text, not_expected):
     rows, _, _ = run(text)
     assert rows and all(r["claim_type"] != not_expected for r in rows)
+
+
+def test_a_verb_coordinated_beyond_the_claim_does_not_type_it(run):
+    # The sentence splits into two claims at "and then"; the first one's
+    # root has "call on" as a conjunct in the parse, past the claim's end
+    # (PolNeAR dev, Breitbart).
+    text = (
+        "Under the new program, people would enroll, receive training and then state and "
+        "local leaders could call on their help during natural disasters."
+    )
+    rows, _, _ = run(text)
+    first = rows[0]
+    assert "call" not in first["text"] and first["claim_type"] == "prediction"
 
 
 @pytest.mark.parametrize(

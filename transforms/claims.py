@@ -94,7 +94,8 @@ _RULE_WORDS = words(
 )
 _CAUSAL = re.compile(
     r"\b(because|due to|caused?|causing|leads? to|leading to|led to|result(ed|s)? in|"
-    r"as a result|thanks to|owing to|responsible for)\b",
+    r"as a result|thanks to|owing to|responsible for|"
+    r"prompt(s|ed|ing)?|trigger(s|ed|ing)?|spark(s|ed|ing)?|fuel(s|ed|led|ing)?)\b",
     re.IGNORECASE,
 )
 _PREDICTION_CUES = words("promise pledge vow predict expect plan intend forecast warn threaten")
@@ -972,9 +973,11 @@ def claim_type(
 
     The order puts the most specific reading first: a denial, and a
     reported claim that is its source's stance (:func:`_a_stance`), is a
-    ``position`` whatever it is about; a causal claim is ``causal`` even when
-    it is about a law or cites a number (the cause is what needs checking);
-    a sentence about a law that mentions a number is a ``rule`` claim.  A
+    ``position`` whatever it is about; a causal claim is ``causal`` even
+    when it is about a law or cites a number (the cause is what needs
+    checking); a claim that tells of a stance taken ("Trump *has called
+    for* the repeal", see :func:`_takes_a_stance`) is a ``position`` in
+    anyone's voice; a sentence about a law that mentions a number is a ``rule`` claim.  A
     future about a rule is a ``rule`` claim when the rule is what acts ("The
     bill *would prohibit* ...", see :func:`_a_rule_acts`), else a
     ``prediction`` ("The election *could be* pivotal for the regulations").
@@ -992,6 +995,8 @@ def claim_type(
         return "position"
     if _CAUSAL.search(span_text(span, doc_text)):
         return "causal"
+    if _takes_a_stance(span):
+        return "position"
     future = cue_lemma in _PREDICTION_CUES or any(
         _is_future(t) and _in_main_clause(t, span) for t in tokens
     )
@@ -1006,7 +1011,7 @@ def claim_type(
     numbers = numbers if numbers is not None else quantities(span)
     if numbers and not all(_names_known_things(q, span) for q in numbers):
         return "quantity"
-    if _happened(span.root):
+    if _happened(span):
         return "event"
     return "other"
 
@@ -1016,18 +1021,28 @@ def claim_type(
 _STATIVE = frozenset({"be", "have", "seem", "remain", "appear", "own", "know", "consist"})
 
 
-def _happened(verb: Token) -> bool:
+def _main_verbs(span: Span) -> list[Token]:
+    """The span's root and the conjuncts of it that the span holds (a
+    clause cut at "and" keeps the root's conjuncts beyond the cut in the
+    parse)."""
+    root = span.root
+    return [root, *(v for v in root.conjuncts if span.start <= v.i < span.end)]
+
+
+def _happened(span: Span) -> bool:
     """Whether the claim's main verb, or one coordinated with it, tells of
     something that happened or is happening: a past or perfect action
     ("police *arrested* two men", "has *raised* $50 million") or one in
     progress ("the White House *is looking* at options").  A past state is
     not an event."""
-    for v in (verb, *verb.conjuncts):
+    for v in _main_verbs(span):
         obliged = any(c.dep_ == "xcomp" for c in v.children)  # "He *had to* use proceeds"
         if v.lemma_ in _STATIVE and not (v.lemma_ == "have" and obliged):
             continue
         if v.tag_ in ("VBD", "VBN"):
             return True
+        if v.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "did" for c in v.children):
+            return True  # "she did not send", "He did write"
         if v.tag_ == "VBG" and any(c.dep_ == "aux" for c in v.children):
             return True
     return False
@@ -1103,7 +1118,56 @@ def _a_stance(span: Span, cue_lemma: str) -> bool:
     ):
         return True
     if root.lemma_ == "be" and not any(t.like_num for t in span):
-        return any(c.dep_ == "acomp" and _judges(c) for c in root.children)
+        return any(_judged(c) for c in root.children)
+    return False
+
+
+def _judged(predicate: Token) -> bool:
+    """Whether a copula's complement judges: an adjective that does
+    ("*deplorable*") or a noun an adjective that does qualifies ("a tough
+    and *brilliant* opponent")."""
+    if predicate.dep_ == "acomp":
+        return _judges(predicate)
+    if predicate.dep_ != "attr":
+        return False
+    modifiers = [a for a in predicate.children if a.dep_ == "amod"]
+    return any(_judges(a) for m in modifiers for a in (m, *m.conjuncts))
+
+
+#: Verbs whose subject takes a stance on their object: "Trump *has called
+#: for* the repeal", "Reid *criticized* ...", "Trump *likened* the refugees
+#: to a snake".  Only verbs that always judge: "attack", "defend" or
+#: "reject" also tell of armies, borders and courts.
+_STANCE_VERBS = words(
+    """
+    criticize criticise condemn praise urge accuse blast slam denounce
+    applaud lambaste decry liken endorse oppose demand blame disparage
+    deride mock ridicule castigate rebuke
+    """
+)
+
+#: Verbs that take a stance only with a particle: "called *for* a repeal",
+#: "called *on* Obama to retaliate", "lashed *out*".  ("went after" is as
+#: often a hunt as an attack.)
+_PHRASAL_STANCES = {"call": frozenset({"for", "on"}), "lash": frozenset({"out"})}
+
+
+def _takes_a_stance(span: Span) -> bool:
+    """Whether the claim's main verb, or one coordinated with it in the
+    span, is a stance taken ("*called for* the complete repeal of
+    Obamacare", "*criticized* the plan"): the claim is then about a
+    position, whoever reports it, and what is checked is whether it was
+    taken."""
+    for v in _main_verbs(span):
+        # Active voice only: "Marquez *is accused of* plotting" is a
+        # charge, not a stance its subject took.
+        if v.pos_ != "VERB" or any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children):
+            continue
+        if v.lemma_ in _STANCE_VERBS:
+            return True
+        particles = {c.lower_ for c in v.children if c.dep_ in ("prep", "prt")}
+        if particles & _PHRASAL_STANCES.get(v.lemma_, frozenset()):
+            return True
     return False
 
 
