@@ -748,8 +748,10 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "with Sayed Farook that were not carried out.",
             "quantity",
         ),
-        # A reported judgement by an adjective on a noun (PolNeAR dev, Politico).
+        # A reported judgement by an adjective on a noun, or by the noun
+        # itself (PolNeAR dev, Politico and The Huffington Post, 2016).
         ("“He was a tough and brilliant opponent,” Clinton said.", "position"),
+        ("“Those are just distractions,” he said.", "position"),
         # Verbs of causing (PolNeAR dev, 2016).
         (
             "Ironically, Byrd's strategy of massive resistance to the Supreme Court ruling in "

@@ -933,6 +933,17 @@ _EVALUATIVE = words(
 )
 
 
+#: Nouns that judge what they are said of: "it was *a mistake*", "Those
+#: are just *distractions*", "a *fraud*".
+_EVALUATIVE_NOUNS = words(
+    """
+    mistake blunder disaster disgrace embarrassment failure fraud liar lie
+    joke farce sham travesty outrage scandal catastrophe fiasco hero genius
+    visionary idiot fool clown distraction meltdown nonsense hoax triumph
+    """
+)
+
+
 #: Modals by which an author recommends rather than reports.
 _RECOMMENDING = frozenset({"should", "ought"})
 
@@ -1130,6 +1141,8 @@ def _judged(predicate: Token) -> bool:
         return _judges(predicate)
     if predicate.dep_ != "attr":
         return False
+    if predicate.lemma_.lower() in _EVALUATIVE_NOUNS:
+        return True
     modifiers = [a for a in predicate.children if a.dep_ == "amod"]
     return any(_judges(a) for m in modifiers for a in (m, *m.conjuncts))
 
