@@ -759,6 +759,23 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "integrated school.",
             "causal",
         ),
+        # A future without a modal; a graded likelihood compares instead
+        # (PolNeAR dev and train, 2016).
+        (
+            "A ruling is unlikely before the end of the year and possibly not until after "
+            "Obama leaves office on Jan. 20.",
+            "prediction",
+        ),
+        (
+            "Clinton is likely to put to rest any concerns about her health when she appears "
+            "alongside Trump at the debates.",
+            "prediction",
+        ),
+        (
+            "Americans who dislike the messy intricacies of democracy are more likely to like "
+            "Trump.",
+            "other",
+        ),
         # A past action with "did" is an event, denied or not (PolNeAR train, 2016).
         ("G-III did not respond to The Washington Post's repeated requests for comment.", "event"),
         ("He did write former Secretary Clinton an email memo.", "event"),

@@ -1008,8 +1008,10 @@ def claim_type(
         return "causal"
     if _takes_a_stance(span):
         return "position"
-    future = cue_lemma in _PREDICTION_CUES or any(
-        _is_future(t) and _in_main_clause(t, span) for t in tokens
+    future = (
+        cue_lemma in _PREDICTION_CUES
+        or any(_is_future(t) and _in_main_clause(t, span) for t in tokens)
+        or _foreseen(span.root)
     )
     if lemmas & _RULE_WORDS and _about_a_rule(span) and (not future or _a_rule_acts(span)):
         return "rule"
@@ -1330,6 +1332,34 @@ def _is_future(token: Token) -> bool:
     # "could/may/might" + bare verb, not "could have ...": a possible future.
     return token.lower_ in _POSSIBILITY_MODALS and not any(
         c.lower_ == "have" and c.dep_ == "aux" for c in token.head.children
+    )
+
+
+#: Predicate adjectives that foresee: "Clinton *is likely to* put to rest
+#: any concerns", "A ruling *is unlikely* before the end of the year".
+_FORESEEING_ADJECTIVES = frozenset({"likely", "unlikely", "bound"})
+#: Passive verbs that schedule or expect: "The vote *is expected to* take
+#: place Tuesday", "He *is set to* announce".
+_FORESEEING_PASSIVES = frozenset({"expect", "set", "poise", "schedule", "slate"})
+
+
+def _foreseen(root: Token) -> bool:
+    """Whether the claim's main predicate foresees what it says: a future
+    stated without a modal ("is likely to", "is expected to").  A graded
+    likelihood compares groups rather than foresees ("voters who dislike
+    ... are *more likely* to like Trump")."""
+    children = list(root.children)
+    if root.lemma_ == "be":
+        return any(
+            c.dep_ == "acomp"
+            and c.lower_ in _FORESEEING_ADJECTIVES
+            and not any(g.lower_ in ("more", "less", "most", "least") for g in c.children)
+            for c in children
+        )
+    return (
+        root.lemma_ in _FORESEEING_PASSIVES
+        and any(c.dep_ == "auxpass" for c in children)
+        and any(c.dep_ == "xcomp" for c in children)
     )
 
 
