@@ -22,7 +22,7 @@ from flows.evaluation.claims import (
 )
 from flows.stages import Item, attribution_stage, claim_stage
 from tests.conftest import SAMPLE, SHARED
-from transforms.claims import resolve_date
+from transforms.claims import claim_type, resolve_date
 from transforms.schemas import CLAIM_STANCES, CLAIM_TYPES, CLAIMS
 
 PUBLISHED = datetime.date(2022, 1, 11)
@@ -776,6 +776,9 @@ def test_negation_belongs_to_the_predication(run, text, negated):
             "Trump.",
             "other",
         ),
+        # A past expectation is no prediction; "bound" foresees only with a
+        # verb (PolNeAR train, 2016).
+        ("Governor Wallace was wheelchair-bound and often in great pain.", "other"),
         # A past action with "did" is an event, denied or not (PolNeAR train, 2016).
         ("G-III did not respond to The Washington Post's repeated requests for comment.", "event"),
         ("He did write former Secretary Clinton an email memo.", "event"),
@@ -816,6 +819,66 @@ def test_claim_types(run, text, expected):
 def test_words_outside_the_main_clause_do_not_type_a_claim(run, text, not_expected):
     rows, _, _ = run(text)
     assert rows and all(r["claim_type"] != not_expected for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        # "fuel" as a noun and a causing verb inside a clause that describes
+        # a noun do not make a claim causal (PolNeAR train, 2016).
+        (
+            "Here’s a list of the companies the DNC has targeted for solicitation: Walmart, "
+            "McDonald’s, and a gaggle of fossil fuel companies.",
+            "causal",
+        ),
+        (
+            "Ryan's positions are out of step with the white-hot populism that has fueled "
+            "this year's campaign.",
+            "causal",
+        ),
+        # A past expectation (PolNeAR train, 2016).
+        (
+            "The real estate magnate was expected to cruise past the 1,237 delegates needed "
+            "to seal the deal on the first ballot.",
+            "prediction",
+        ),
+        # A call on a day is a phone call, not a stance.
+        ("Obama called Merkel on Tuesday to discuss trade.", "position"),
+        # A question demanded is an act, not a stance (PolNeAR train, 2016).
+        (
+            "A woman later identified as Eva Resnick-Day, an activist for the environmental "
+            "group Greenpeace, demanded to know whether Clinton would forsake campaign "
+            "donations from oil companies.",
+            "position",
+        ),
+    ],
+)
+def test_look_alikes_of_the_type_rules_do_not_type_a_claim(nlp, text, not_expected):
+    # The whole sentence as one claim in the author's voice: the pipeline
+    # would read "called" and "expected" as attribution cues, and a cue
+    # types a claim by itself.
+    assert claim_type(nlp(text)[:]) != not_expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A rule, a future and a number type a claim before a stance verb.
+        ("The bill calls for a ban on assault weapons.", "rule"),
+        ("Trump will call for a ban on Muslims entering the United States.", "prediction"),
+        # A future without a modal, in the present, also in a coordinated
+        # clause (PolNeAR train, The Washington Post, 2016).
+        (
+            "Cardin is not on board with the compromise and is not expected to sign on "
+            "anytime soon.",
+            "prediction",
+        ),
+        ("Trump lashed out at the generals.", "position"),
+    ],
+)
+def test_which_type_rule_wins(run, text, expected):
+    rows, _, _ = run(text)
+    assert rows and rows[0]["claim_type"] == expected
 
 
 def test_a_verb_coordinated_beyond_the_claim_does_not_type_it(run):

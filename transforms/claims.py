@@ -94,8 +94,7 @@ _RULE_WORDS = words(
 )
 _CAUSAL = re.compile(
     r"\b(because|due to|caused?|causing|leads? to|leading to|led to|result(ed|s)? in|"
-    r"as a result|thanks to|owing to|responsible for|"
-    r"prompt(s|ed|ing)?|trigger(s|ed|ing)?|spark(s|ed|ing)?|fuel(s|ed|led|ing)?)\b",
+    r"as a result|thanks to|owing to|responsible for)\b",
     re.IGNORECASE,
 )
 _PREDICTION_CUES = words("promise pledge vow predict expect plan intend forecast warn threaten")
@@ -934,12 +933,13 @@ _EVALUATIVE = words(
 
 
 #: Nouns that judge what they are said of: "it was *a mistake*", "Those
-#: are just *distractions*", "a *fraud*".
+#: are just *distractions*", "a *fraud*".  Not nouns as often descriptive
+#: ("heart *failure*", "the worst natural *disaster*").
 _EVALUATIVE_NOUNS = words(
     """
-    mistake blunder disaster disgrace embarrassment failure fraud liar lie
-    joke farce sham travesty outrage scandal catastrophe fiasco hero genius
-    visionary idiot fool clown distraction meltdown nonsense hoax triumph
+    mistake blunder disgrace embarrassment fraud liar lie joke farce sham
+    travesty fiasco hero genius visionary idiot fool clown distraction
+    meltdown nonsense hoax
     """
 )
 
@@ -986,13 +986,15 @@ def claim_type(
     reported claim that is its source's stance (:func:`_a_stance`), is a
     ``position`` whatever it is about; a causal claim is ``causal`` even
     when it is about a law or cites a number (the cause is what needs
-    checking); a claim that tells of a stance taken ("Trump *has called
-    for* the repeal", see :func:`_takes_a_stance`) is a ``position`` in
-    anyone's voice; a sentence about a law that mentions a number is a ``rule`` claim.  A
+    checking); a sentence about a law that mentions a number is a ``rule`` claim.  A
     future about a rule is a ``rule`` claim when the rule is what acts ("The
     bill *would prohibit* ...", see :func:`_a_rule_acts`), else a
     ``prediction`` ("The election *could be* pivotal for the regulations").
-    ``numbers`` are the span's :func:`quantities` when already computed;
+    A claim that tells of a stance taken ("Trump *has called for* the
+    repeal", see :func:`_takes_a_stance`) is a ``position`` in anyone's
+    voice, unless a rule, a future or a number typed it first ("The bill
+    calls for a ban" is a rule claim, "32 percent opposed the tax" a
+    quantity).  ``numbers`` are the span's :func:`quantities` when already computed;
     ``doc_text`` is the document's text when at hand.
     """
     # Token attributes as integer rows: Token objects only where a rule
@@ -1004,14 +1006,12 @@ def claim_type(
     tokens = [span.doc[span.start + i] for i, c in enumerate(columns) if c[3] == _AUX_DEP]
     if cue_lemma in _DENY_CUES or (cue_lemma is not None and _a_stance(span, cue_lemma)):
         return "position"
-    if _CAUSAL.search(span_text(span, doc_text)):
+    if _CAUSAL.search(span_text(span, doc_text)) or _causes(span):
         return "causal"
-    if _takes_a_stance(span):
-        return "position"
     future = (
         cue_lemma in _PREDICTION_CUES
         or any(_is_future(t) and _in_main_clause(t, span) for t in tokens)
-        or _foreseen(span.root)
+        or _foreseen(span)
     )
     if lemmas & _RULE_WORDS and _about_a_rule(span) and (not future or _a_rule_acts(span)):
         return "rule"
@@ -1024,9 +1024,25 @@ def claim_type(
     numbers = numbers if numbers is not None else quantities(span)
     if numbers and not all(_names_known_things(q, span) for q in numbers):
         return "quantity"
+    if _takes_a_stance(span):
+        return "position"
     if _happened(span):
         return "event"
     return "other"
+
+
+#: Verbs of causing, as verbs only: "the ruling *prompted* Scott's father
+#: to ...", not "a *prompt* reply", "jet *fuel*" or "Sparks said".
+_CAUSING_VERBS = frozenset({"prompt", "trigger", "spark", "fuel"})
+
+
+def _causes(span: Span) -> bool:
+    """Whether a verb of causing is the claim's own ("Byrd's strategy
+    *prompted* Scott's father to send his son ..."), not one of a clause
+    that describes a noun ("a state *that has fueled* comebacks")."""
+    return any(
+        t.pos_ == "VERB" and t.lemma_ in _CAUSING_VERBS and _in_main_clause(t, span) for t in span
+    )
 
 
 #: Verbs of a state, not an action: "He *had* no experience", "Pence *was*
@@ -1143,8 +1159,10 @@ def _judged(predicate: Token) -> bool:
         return _judges(predicate)
     if predicate.dep_ != "attr":
         return False
-    if predicate.lemma_.lower() in _EVALUATIVE_NOUNS:
-        return True
+    if predicate.lemma_.lower() in _EVALUATIVE_NOUNS and not any(
+        c.dep_ == "compound" for c in predicate.children
+    ):
+        return True  # "a *mistake*", not "a *Hoax* Act"
     modifiers = [a for a in predicate.children if a.dep_ == "amod"]
     return any(_judges(a) for m in modifiers for a in (m, *m.conjuncts))
 
@@ -1178,12 +1196,23 @@ def _takes_a_stance(span: Span) -> bool:
         # charge, not a stance its subject took.
         if v.pos_ != "VERB" or any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children):
             continue
+        particles = {
+            c.lower_: c for c in v.children if c.dep_ in ("prep", "prt") and not _a_time(c)
+        }
         if v.lemma_ in _STANCE_VERBS:
+            # "*demanded to know* whether ...", "a truck *slammed into* a crowd"
+            if "into" in particles or any(c.lemma_ == "know" for c in v.children):
+                continue
             return True
-        particles = {c.lower_ for c in v.children if c.dep_ in ("prep", "prt")}
-        if particles & _PHRASAL_STANCES.get(v.lemma_, frozenset()):
+        if set(particles) & _PHRASAL_STANCES.get(v.lemma_, frozenset()):
             return True
     return False
+
+
+def _a_time(preposition: Token) -> bool:
+    """Whether a preposition only dates its verb ("called Merkel *on
+    Tuesday*"): its object is a date or a time."""
+    return any(o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in preposition.children)
 
 
 #: Adverbs that make an adjective a judgement: "*very* good", "*pretty* cynical".
@@ -1343,24 +1372,30 @@ _FORESEEING_ADJECTIVES = frozenset({"likely", "unlikely", "bound"})
 _FORESEEING_PASSIVES = frozenset({"expect", "set", "poise", "schedule", "slate"})
 
 
-def _foreseen(root: Token) -> bool:
+def _foreseen(span: Span) -> bool:
     """Whether the claim's main predicate foresees what it says: a future
-    stated without a modal ("is likely to", "is expected to").  A graded
-    likelihood compares groups rather than foresees ("voters who dislike
-    ... are *more likely* to like Trump")."""
-    children = list(root.children)
-    if root.lemma_ == "be":
-        return any(
-            c.dep_ == "acomp"
-            and c.lower_ in _FORESEEING_ADJECTIVES
-            and not any(g.lower_ in ("more", "less", "most", "least") for g in c.children)
-            for c in children
-        )
-    return (
-        root.lemma_ in _FORESEEING_PASSIVES
-        and any(c.dep_ == "auxpass" for c in children)
-        and any(c.dep_ == "xcomp" for c in children)
-    )
+    stated without a modal, in the present ("is likely to", "is expected
+    to"; "was expected to cruise past" tells of a past expectation).  A
+    graded likelihood compares groups rather than foresees ("voters who
+    dislike ... are *more likely* to like Trump"), and "bound" foresees
+    only with its verb ("is bound to fail", not "was wheelchair-bound")."""
+    for verb in _main_verbs(span):
+        children = list(verb.children)
+        if verb.lemma_ == "be" and verb.tag_ in ("VBZ", "VBP"):
+            for c in children:
+                if c.dep_ != "acomp" or c.lower_ not in _FORESEEING_ADJECTIVES:
+                    continue
+                if any(g.lower_ in ("more", "less", "most", "least") for g in c.children):
+                    continue
+                if c.lower_ != "bound" or any(g.dep_ == "xcomp" for g in c.children):
+                    return True
+        elif (
+            verb.lemma_ in _FORESEEING_PASSIVES
+            and any(c.dep_ == "xcomp" for c in children)
+            and any(c.dep_ == "auxpass" and c.tag_ in ("VBZ", "VBP") for c in children)
+        ):
+            return True
+    return False
 
 
 #: Hedge cues by their first word, so that matching looks at each token
