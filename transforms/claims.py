@@ -1006,7 +1006,7 @@ def claim_type(
     tokens = [span.doc[span.start + i] for i, c in enumerate(columns) if c[3] == _AUX_DEP]
     if cue_lemma in _DENY_CUES or (cue_lemma is not None and _a_stance(span, cue_lemma)):
         return "position"
-    if _CAUSAL.search(span_text(span, doc_text)) or _causes(span):
+    if _CAUSAL.search(span_text(span, doc_text)) or (lemmas & _CAUSING_VERBS and _causes(span)):
         return "causal"
     future = (
         cue_lemma in _PREDICTION_CUES
