@@ -1004,6 +1004,7 @@ def claim_type(
     lemmas = {strings[lemma].lower() for lemma in {c[0] for c in columns}}
     lowers = {strings[lower] for lower in {c[1] for c in columns}}
     tokens = [span.doc[span.start + i] for i, c in enumerate(columns) if c[3] == _AUX_DEP]
+    verbs = _main_verbs(span)
     if cue_lemma in _DENY_CUES or (cue_lemma is not None and _a_stance(span, cue_lemma)):
         return "position"
     if _CAUSAL.search(span_text(span, doc_text)) or (lemmas & _CAUSING_VERBS and _causes(span)):
@@ -1011,7 +1012,7 @@ def claim_type(
     future = (
         cue_lemma in _PREDICTION_CUES
         or any(_is_future(t) and _in_main_clause(t, span) for t in tokens)
-        or _foreseen(span)
+        or _foreseen(verbs)
     )
     if lemmas & _RULE_WORDS and _about_a_rule(span) and (not future or _a_rule_acts(span)):
         return "rule"
@@ -1024,9 +1025,9 @@ def claim_type(
     numbers = numbers if numbers is not None else quantities(span)
     if numbers and not all(_names_known_things(q, span) for q in numbers):
         return "quantity"
-    if _takes_a_stance(span):
+    if _takes_a_stance(verbs):
         return "position"
-    if _happened(span):
+    if _happened(verbs):
         return "event"
     return "other"
 
@@ -1058,13 +1059,13 @@ def _main_verbs(span: Span) -> list[Token]:
     return [root, *(v for v in root.conjuncts if span.start <= v.i < span.end)]
 
 
-def _happened(span: Span) -> bool:
+def _happened(verbs: list[Token]) -> bool:
     """Whether the claim's main verb, or one coordinated with it, tells of
     something that happened or is happening: a past or perfect action
     ("police *arrested* two men", "has *raised* $50 million") or one in
     progress ("the White House *is looking* at options").  A past state is
-    not an event."""
-    for v in _main_verbs(span):
+    not an event.  ``verbs`` are the claim's :func:`_main_verbs`."""
+    for v in verbs:
         obliged = any(c.dep_ == "xcomp" for c in v.children)  # "He *had to* use proceeds"
         if v.lemma_ in _STATIVE and not (v.lemma_ == "have" and obliged):
             continue
@@ -1185,13 +1186,13 @@ _STANCE_VERBS = words(
 _PHRASAL_STANCES = {"call": frozenset({"for", "on"}), "lash": frozenset({"out"})}
 
 
-def _takes_a_stance(span: Span) -> bool:
-    """Whether the claim's main verb, or one coordinated with it in the
-    span, is a stance taken ("*called for* the complete repeal of
+def _takes_a_stance(verbs: list[Token]) -> bool:
+    """Whether the claim's main verb, or one coordinated with it, is a
+    stance taken ("*called for* the complete repeal of
     Obamacare", "*criticized* the plan"): the claim is then about a
     position, whoever reports it, and what is checked is whether it was
-    taken."""
-    for v in _main_verbs(span):
+    taken.  ``verbs`` are the claim's :func:`_main_verbs`."""
+    for v in verbs:
         # Active voice only: "Marquez *is accused of* plotting" is a
         # charge, not a stance its subject took.
         if v.pos_ != "VERB" or any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children):
@@ -1372,14 +1373,15 @@ _FORESEEING_ADJECTIVES = frozenset({"likely", "unlikely", "bound"})
 _FORESEEING_PASSIVES = frozenset({"expect", "set", "poise", "schedule", "slate"})
 
 
-def _foreseen(span: Span) -> bool:
+def _foreseen(verbs: list[Token]) -> bool:
     """Whether the claim's main predicate foresees what it says: a future
     stated without a modal, in the present ("is likely to", "is expected
     to"; "was expected to cruise past" tells of a past expectation).  A
     graded likelihood compares groups rather than foresees ("voters who
     dislike ... are *more likely* to like Trump"), and "bound" foresees
-    only with its verb ("is bound to fail", not "was wheelchair-bound")."""
-    for verb in _main_verbs(span):
+    only with its verb ("is bound to fail", not "was wheelchair-bound").
+    ``verbs`` are the claim's :func:`_main_verbs`."""
+    for verb in verbs:
         children = list(verb.children)
         if verb.lemma_ == "be" and verb.tag_ in ("VBZ", "VBP"):
             for c in children:
