@@ -212,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     tables = sub.add_parser("tables", help="list tables: current version, rows, last run")
     add_data_option(tables)
+    tables.add_argument(
+        "--json", action="store_true", help="print the tables and the latest complete run as JSON"
+    )
     tables.set_defaults(handler=cmd_tables)
 
     history = sub.add_parser(
@@ -269,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--doc", help="only rows of this doc_id")
     show.add_argument("--limit", type=positive_int, default=20, help="rows to show (default: 20)")
     show.add_argument("--columns", help="comma-separated columns to show")
+    show.add_argument(
+        "--json",
+        action="store_true",
+        help="print the rows as JSON, one object per line (lists and structs kept whole)",
+    )
     show.set_defaults(handler=cmd_show)
 
     report = sub.add_parser(
@@ -674,30 +682,66 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def cmd_tables(args: argparse.Namespace) -> int:
-    catalog = Catalog(args.data)
+def table_states(catalog: Catalog) -> tuple[list[dict], dict | None]:
+    """Each table's current version, row count and last writing run, and the
+    latest complete run (None before the first): what ``claimflow tables``
+    prints.  ``complete_run_version`` is the version the latest complete run
+    lists; a current ``version`` past it was left by a run that did not
+    complete (or by ``rerun --from-run``), and the next run rolls it back."""
     latest = catalog.latest_complete_run() if catalog.exists("runs") else None
-    print(f"{'table':<14}{'version':>8}{'rows':>10}  last run")
+    states = []
     for name in ALL_TABLES:
         if not catalog.exists(name):
-            print(f"{name:<14}{'-':>8}{'-':>10}  (not written yet)")
+            states.append({"table": name, "version": None, "rows": None, "last_run_id": None})
             continue
         dt = catalog.delta(name)
-        last = catalog.history(name)[0].get("run_id", "?")
-        recorded = (latest or {}).get("table_versions", {}).get(name)
-        # A version past the latest complete run's, or of a table no complete
-        # run recorded, was left by a run that did not complete (the next run
-        # rolls it back): say which is which.
-        ahead = ""
-        if name != "runs" and recorded is None:
-            ahead = "  (ahead of the latest complete run, which has none: the next run empties it)"
-        elif name != "runs" and dt.version() > recorded:
-            ahead = (
-                f"  (ahead of the latest complete run's v{recorded}: rolled back by the next run)"
-            )
-        print(f"{name:<14}{dt.version():>8}{dt.count():>10}  {last}{ahead}")
+        state = {
+            "table": name,
+            "version": dt.version(),
+            "rows": dt.count(),
+            "last_run_id": catalog.history(name)[0].get("run_id"),
+        }
+        if name != "runs":
+            state["complete_run_version"] = (latest or {}).get("table_versions", {}).get(name)
+        states.append(state)
+    return states, latest
+
+
+def _ahead_note(state: dict) -> str:
+    """Why a table's current version is not the latest complete run's, if it is not."""
+    if state["table"] == "runs" or state["version"] is None:
+        return ""
+    recorded = state.get("complete_run_version")
+    if recorded is None:
+        return "  (ahead of the latest complete run, which has none: the next run empties it)"
+    if state["version"] > recorded:
+        return f"  (ahead of the latest complete run's v{recorded}: rolled back by the next run)"
+    return ""
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    catalog = Catalog(args.data)
+    states, latest = table_states(catalog)
+    counts = severity_counts(catalog, latest["run_id"]) if latest else {}
+    if args.json:
+        run = None
+        if latest:
+            run = {
+                k: latest[k] for k in ("run_id", "status", "n_documents", "started_at", "ended_at")
+            }
+            run |= {"errors": counts.get("error", 0), "warnings": counts.get("warning", 0)}
+        print(json.dumps({"tables": states, "latest_complete_run": run}, indent=1, default=str))
+        return EXIT_OK
+    print(f"{'table':<14}{'version':>8}{'rows':>10}  last run")
+    for state in states:
+        if state["version"] is None:
+            print(f"{state['table']:<14}{'-':>8}{'-':>10}  (not written yet)")
+            continue
+        print(
+            f"{state['table']:<14}{state['version']:>8}{state['rows']:>10}  "
+            f"{state['last_run_id'] or '?'}{_ahead_note(state)}"
+        )
     if latest:
-        counts = severity_counts(catalog, latest["run_id"])
         print(
             f"\nlatest complete run: {latest['run_id']} ({latest['status']}, "
             f"{latest['n_documents']} articles, {counts.get('error', 0)} errors, "
@@ -822,6 +866,11 @@ def cmd_show(args: argparse.Namespace) -> int:
                 f"{args.table}: {named}; its columns: {', '.join(table.column_names)}"
             )
         table = table.select(wanted)
+    if args.json:
+        for row in table.slice(0, args.limit).to_pylist():
+            print(json.dumps(row, default=str, ensure_ascii=False))
+        print(f"({min(args.limit, table.num_rows)} of {table.num_rows} rows)", file=sys.stderr)
+        return EXIT_OK
     if not table.num_rows:
         print(f"(no rows{f' for article {args.doc}' if args.doc else ''})")
         return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -21,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     runs = sub.add_parser("runs", help="list runs: status, time, versions they committed")
     add_data_option(runs)
     runs.add_argument("--limit", type=positive_int, default=20, help="newest N runs (default: 20)")
+    runs.add_argument("--json", action="store_true", help="print the runs as JSON, newest first")
     runs.set_defaults(handler=cmd_runs)
 
     rerun = sub.add_parser(
@@ -63,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     lineage.add_argument("table", choices=[t for t in DATA_TABLES if t != "errors"])
     lineage.add_argument("--version", type=version_number, help="table version (default: current)")
     add_data_option(lineage)
+    lineage.add_argument(
+        "--json", action="store_true", help="print the tree as JSON (each node's upstream nested)"
+    )
     lineage.set_defaults(handler=cmd_lineage)
 
     diff = sub.add_parser(
@@ -123,6 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     runs = Catalog(args.data).runs()[-args.limit :]
+    if args.json:
+        print(json.dumps(runs[::-1], indent=1, default=str))
+        return 0
     if not runs:
         print(f"no runs yet in {args.data}")
         return 0
@@ -183,6 +191,9 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     if args.version is not None:
         catalog.check_version(args.table, args.version)
     tree = lineage_tree(catalog, args.table, args.version)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(tree), indent=1, default=str))
+        return 0
     print("\n".join(format_lineage(tree)))
     return 0
 

@@ -261,7 +261,7 @@ def claimflow(
                     log.info(
                         "nothing changed since run %s: no new table versions", latest["run_id"]
                     )
-                    return run.unchanged(latest)
+                    return run.unchanged(latest, time.perf_counter() - t0)
                 plan = plan_incremental(
                     catalog,
                     documents,
@@ -279,7 +279,7 @@ def claimflow(
                         "no article changed since run %s: no new table versions",
                         latest["run_id"] if latest else "-",
                     )
-                    return run.unchanged(latest)
+                    return run.unchanged(latest, time.perf_counter() - t0)
             # What reading and planning freed goes back to the OS before the
             # workers start, rather than sitting beside them for the whole run.
             release_memory()
@@ -988,19 +988,28 @@ class RunRecord:
             upstream={k: v for k, v in upstream.items() if v is not None},
         )
 
-    def unchanged(self, latest: dict | None) -> dict:
+    def unchanged(self, latest: dict | None, prepare_seconds: float) -> dict:
         """Record a run that changed nothing.  Its versions are the current
         ones: equal in content to the latest complete run's (a rollback may
-        have renumbered them)."""
+        have renumbered them).  The summary has the keys of a complete run's,
+        empty, so that a script reading ``run --json`` needs no case for it."""
         latest = latest or {"n_documents": 0, "n_errors": 0}
         current = {t: v for t in DATA_TABLES if (v := self.catalog.version(t)) is not None}
-        return self.finish(
+        summary = self.finish(
             "unchanged",
             current,
             [],
             latest["n_documents"],
             latest["n_errors"],
+            counts={},
+            changed=0,
+            removed=0,
+            dirty=[],
+            stage_seconds={},
+            out_of_date={},
         )
+        summary["phase_seconds"] = {"prepare": round(prepare_seconds, 3)}
+        return summary
 
     def finish(
         self,

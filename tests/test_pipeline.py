@@ -5,6 +5,7 @@ CLI and the loading recipes of the README.  One shared flow run (the
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def test_runs_manifest_is_written_last_and_names_every_version(flow_run):
 
 
 def test_second_run_with_nothing_changed_writes_no_data_version(flow_run, tmp_path):
-    _, catalog = flow_run
+    first, catalog = flow_run
     data = tmp_path / "data"
     shutil.copytree(catalog.data_dir, data)
     seeds = catalog.data_dir.parent / "seeds"
@@ -168,6 +169,9 @@ def test_second_run_with_nothing_changed_writes_no_data_version(flow_run, tmp_pa
     assert after == before
     assert Catalog(data).latest_complete_run()["run_id"] == again["run_id"]
     assert again["versions"]["runs"] == Catalog(data).version("runs")
+    # A script reading `run --json` finds the same keys whatever the status.
+    assert set(again) == set(first)
+    assert (again["counts"], again["changed"], again["dirty"]) == ({}, 0, [])
 
     forced = claimflow(seeds_dir=str(seeds), data_dir=str(data), force=True)
     assert forced["status"] == "complete"
@@ -222,6 +226,21 @@ def test_cli_tables_history_show(flow_run, capsys):
     )
     out = capsys.readouterr().out
     assert "U.S. news broadcaster NBC" in out and "John Kirby" in out
+
+    # --json: rows as JSON lines, lists and dates whole, for jq and scripts.
+    assert cli(["show", "claims", "--data", data, "--limit", "100", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == catalog.read("claims").num_rows
+    quantity = next(q for r in rows for q in r["quantities"] if q["value"] == 175000)
+    assert quantity["unit"] == "troops" and quantity["approximate"] is True
+    dates = {t["text"]: t["date"] for r in rows for t in r["time_expressions"]}
+    assert dates["Jan. 10"] == "2022-01-10"
+    assert cli(["tables", "--data", data, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    claims = next(t for t in listed["tables"] if t["table"] == "claims")
+    assert claims["version"] == catalog.version("claims") == claims["complete_run_version"]
+    assert claims["rows"] == len(rows) and claims["last_run_id"] == summary["run_id"]
+    assert listed["latest_complete_run"]["run_id"] == summary["run_id"]
 
     # Whole numbers stay whole beside a null (a .txt article has no line).
     assert cli(["show", "documents", "--data", data, "--columns", "headline_end,line"]) == 0

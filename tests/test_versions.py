@@ -453,6 +453,15 @@ def test_lineage_and_diff_commands(workspace, capsys):
 
     assert cli(["runs", "--data", data]) == 0
     assert "complete" in capsys.readouterr().out
+    assert cli(["runs", "--data", data, "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert runs[0]["run_id"] == catalog.latest_complete_run()["run_id"]  # newest first
+    assert runs[0]["table_versions"]["claims"] == claims_v
+    assert cli(["lineage", "claims", "--data", data, "--json"]) == 0
+    tree = json.loads(capsys.readouterr().out)
+    assert (tree["table"], tree["version"]) == ("claims", claims_v)
+    assert tree["run_id"] == runs[0]["run_id"] and tree["code"]["stage_hash"]
+    assert {u["table"] for u in tree["upstream"]} == {"attributions", "documents", "sentences"}
 
     # A script that reads the tables exits 0 once it is done: read through
     # deltalake's own filesystem layer, 4 to 7 runs of 8 aborted at exit
