@@ -457,6 +457,16 @@ def _by_source(text: str, rows: list[dict], source: str) -> list[dict]:
             "person",
             id="a person's name describing another",
         ),
+        pytest.param(
+            # The small model tags "Carly Fiorina" ORG; the apposition to a
+            # noun for one person names her all the same.
+            "One Republican presidential hopeful, Carly Fiorina, says despite being a "
+            "Stanford alumna, she plans to root for Iowa.",
+            "One Republican presidential hopeful, Carly Fiorina",
+            "Carly Fiorina",
+            "person",
+            id="a name in apposition to a noun for one person",
+        ),
     ],
 )
 def test_who_a_pronoun_or_description_refers_to(extract, text, source, speaker, source_type):

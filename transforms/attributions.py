@@ -963,7 +963,7 @@ class SpeakerResolver:
         if person is not None:
             return self._canonical(_clean_name(person.text), _title_gender(person)), "person"
         named = _apposed_name(doc, span)
-        if named is not None and head.lemma_.lower() in PERSON_ROLES:
+        if named is not None and _names_one_person(head):
             return self._canonical(named), "person"
         if (known := self._named_person(head)) is not None:
             return known, "person"
@@ -1549,6 +1549,18 @@ def _apposed_name(doc: Doc, span: tuple[int, int]) -> str | None:
                     names.insert(0, left)
             return " ".join(t.text for t in names)
     return None
+
+
+def _names_one_person(head: Token | None) -> bool:
+    """Whether a source's head noun is one person a name in apposition can
+    name: a role ("the head of X, Oleksiy Danilov") or any singular noun for
+    a person ("One Republican presidential *hopeful*, Carly Fiorina", where
+    the small model tags the name ORG); not a group ("his rivals, Jeb Bush
+    and John Kasich": the name is one of them)."""
+    if head is None:
+        return False
+    lemma = head.lemma_.lower()
+    return lemma in PERSON_ROLES or (head.tag_ in ("NN", "NNP") and lemma in ONE_PERSON_NOUNS)
 
 
 def _body_names(ents: Iterable[Span]) -> frozenset[str]:
