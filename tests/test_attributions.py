@@ -467,6 +467,16 @@ def _by_source(text: str, rows: list[dict], source: str) -> list[dict]:
             "person",
             id="a name in apposition to a noun for one person",
         ),
+        pytest.param(
+            # The place only says where the skywriters were: no speaker,
+            # as for "observers in Virginia".
+            "A handful of skywriters in Pasadena, Calif., said they would not vote for "
+            "Donald Trump.",
+            "A handful of skywriters in Pasadena, Calif.",
+            None,
+            "anonymous",
+            id="a place where a group is",
+        ),
     ],
 )
 def test_who_a_pronoun_or_description_refers_to(extract, text, source, speaker, source_type):

@@ -649,9 +649,32 @@ def _entity_in(doc: Doc, span: tuple[int, int], labels: set[str], head: Token | 
                 and (ent.label_ == "NORP" or not _named_member(ent.root, head))
             ):
                 continue
+            if _only_where(ent, head):
+                continue
             if best is None or len(ent.text) > len(best.text):
                 best = ent
     return best
+
+
+def _only_where(ent: Span, head: Token | None) -> bool:
+    """Whether a place in a source only says where a group is ("A handful
+    of skywriters *in Pasadena, Calif.*", "political outsiders *in New
+    Hampshire*"): a place under "in" or "at" in the phrase of a plural or
+    counted common noun that does not speak for it (officials, spokesmen:
+    see :data:`BODY_VOICES`).  One person "in Manchester" is described by
+    the place (:func:`_one_person_described`); a report "in Politico"
+    names its medium."""
+    if head is None or head.pos_ != "NOUN" or ent.label_ not in ("GPE", "LOC", "FAC"):
+        return False
+    lemma = head.lemma_.lower()
+    if head.tag_ != "NNS" and head.lower_ not in SHARE_WORDS:
+        return False
+    if lemma in BODY_VOICES or lemma in DOCUMENT_WORDS or lemma in MEDIA_WORDS:
+        return False
+    root = ent.root
+    while root.dep_ == "appos" and root.head.i != root.i:
+        root = root.head  # "Pasadena, *Calif.*"
+    return root.dep_ == "pobj" and root.head.lower_ in ("in", "at")
 
 
 def _speaks_for(ent: Span, people: Token) -> bool:
