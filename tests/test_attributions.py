@@ -477,6 +477,17 @@ def _by_source(text: str, rows: list[dict], source: str) -> list[dict]:
             "anonymous",
             id="a place where a group is",
         ),
+        pytest.param(
+            # Two Smiths, the son named more often: the bare surname is the
+            # one last named in full as a subject.
+            "The attack killed four Americans, including information officer Sean Smith. "
+            "However, Patricia Smith, mother of Benghazi victim Sean Smith, forcefully "
+            "rejected Clinton’s claim. “She lied to me,” Smith said.",
+            "Smith",
+            "Patricia Smith",
+            "person",
+            id="a surname two people share",
+        ),
     ],
 )
 def test_who_a_pronoun_or_description_refers_to(extract, text, source, speaker, source_type):

@@ -828,13 +828,19 @@ class SpeakerResolver:
             for n, g in title_genders.items()
             if g.most_common(1)[0][1] >= 3 * (g.total() - g.most_common(1)[0][1])
         }
+        #: (offset, full name) of each full name given as a clause's subject,
+        #: in reading order: which of two people of one surname a bare
+        #: surname means (see :meth:`_canonical`)
+        self._subjects_named = [
+            (e.start_char, n) for e, n, _ in people if len(n.split()) > 1 and _is_subject(e)
+        ]
         self.mentions: list[Mention] = []
         #: (offset, role lemma, name, the mention that gave the role)
         self.roles: list[tuple[int, str, str, Span]] = []
         titled: dict[str, str] = {}  # name -> gender by a title ("Mrs.")
         described: dict[str, str] = {}  # name -> gender by a role noun ("his wife")
         for ent, name, title in people:
-            canonical = self._canonical(name, title)
+            canonical = self._canonical(name, title, ent.start_char)
             self.mentions.append(Mention(ent.start_char, canonical, _is_subject(ent)))
             role_words = _role_words(ent)
             if title:
@@ -881,7 +887,8 @@ class SpeakerResolver:
             if spelled is None or self._acronym(spelled):
                 continue
             title = _title_gender(self.doc[token.i : token.i + 1])
-            found.append(Mention(token.idx, self._canonical(spelled, title), _is_subject(token)))
+            canonical = self._canonical(spelled, title, token.idx)
+            found.append(Mention(token.idx, canonical, _is_subject(token)))
         return found
 
     def _a_body(self, ent: Span) -> bool:
@@ -889,10 +896,16 @@ class SpeakerResolver:
         or "Patriot" where the article names "Patriot Coal")."""
         return ent[-1].lower_ in BODY_NAME_ENDINGS or ent.text in self._bodies
 
-    def _canonical(self, name: str, gender: str | None = None) -> str:
+    def _canonical(self, name: str, gender: str | None = None, offset: int | None = None) -> str:
         """The full name a mention stands for; ``gender`` (from a title)
         passes over full names of the other gender; a bare surname without
-        one takes the gender the article's titles give it."""
+        one takes the gender the article's titles give it.
+
+        Where the article names two people of the surname, a bare surname at
+        ``offset`` is the one last named in full as a clause's subject before
+        it ("Patricia Smith, mother of Benghazi victim Sean Smith, rejected
+        Clinton's claim. ... Smith said" is Patricia Smith), else the one
+        named most."""
         if gender is None and len(name.split()) == 1:
             gender = self._surname_gender.get(name)
         known = self.full_names.get(name.split()[-1])
@@ -907,6 +920,9 @@ class SpeakerResolver:
         if not fitting:
             return name
         best = fitting[0]
+        if offset is not None and len(name.split()) == 1 and _different_people(fitting):
+            before = [n for at, n in self._subjects_named if at < offset and n in fitting]
+            best = before[-1] if before else best
         if len(name.split()) == 1 or name in best or best in name:
             return best
         return name  # another person of the same surname
@@ -940,7 +956,7 @@ class SpeakerResolver:
             folded = name.casefold()
             return next((f for f in self.full_names[spelled] if f.casefold() == folded), None)
         title = _title_gender(self.doc[first.i : head.i + 1])
-        full = self._canonical(spelled, title)  # "Mr. Obama": Barack, not Michelle
+        full = self._canonical(spelled, title, head.idx)  # "Mr. Obama": Barack, not Michelle
         return full if full != spelled else None
 
     def _acronym(self, surname: str) -> bool:
@@ -984,7 +1000,8 @@ class SpeakerResolver:
         if person is not None and self._a_body(person):
             return person.text, "organization"  # "Patriot Coal", tagged PERSON
         if person is not None:
-            return self._canonical(_clean_name(person.text), _title_gender(person)), "person"
+            name = _clean_name(person.text)
+            return self._canonical(name, _title_gender(person), person.start_char), "person"
         named = _apposed_name(doc, span)
         if named is not None and _names_one_person(head):
             return self._canonical(named), "person"
@@ -1463,6 +1480,14 @@ def _full_names_by_use(
         by_surname.setdefault(name.split()[-1], []).append(name)
         by_given.setdefault(name.split()[0], []).append(name)
     return by_surname, by_given
+
+
+def _different_people(names: Sequence[str]) -> bool:
+    """Whether full names of one surname are different people, not one
+    person's variants ("Loretta E. Lynch", "AG Mukasey", "Billionaire Donald
+    Trump"): each opens with a different known given name."""
+    firsts = [n.split()[0] for n in names]
+    return len(names) > 1 and len(set(firsts)) == len(firsts) and all(map(given_name_gender, names))
 
 
 def given_name_gender(name: str) -> str | None:
