@@ -415,6 +415,24 @@ def test_a_date_of_the_reporting_clause_stays_out_of_the_claim(run):
     )
 
 
+def test_a_dateline_is_in_no_claim_and_no_attribution(run):
+    """The sentence keeps its dateline (``sentences.opener``); what the
+    sentence says starts after it (PolNeAR dev and train, UPI and AP)."""
+    rows, attributions, _ = run(
+        "Clinton turns 70\n"
+        "WASHINGTON, Aug. 19 (UPI) — Former President Bill Clinton celebrated his 70th "
+        "birthday Friday, aides said.\n"
+        "MANCHESTER, N.H. - The coal was piled about as high as it could go.\n",
+        headline=True,
+    )
+    assert sorted(r["text"] for r in rows) == [
+        "Former President Bill Clinton celebrated his 70th birthday",
+        "The coal was piled about as high as it could go.",
+    ]
+    contents = [a["content_text"] for a in attributions]
+    assert contents and not any("UPI" in c or "N.H." in c for c in contents)
+
+
 def test_a_cue_in_a_side_clause_leaves_the_sentence_to_the_author(run):
     """ "... faced heavy criticism *after he asked* Clinton about her email
     scandal": the question is a side event, not what the sentence says

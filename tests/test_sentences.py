@@ -100,6 +100,36 @@ def test_dateline_opening_a_paragraph_stays_in_its_first_sentence(split):
     assert rows[2]["opener"] is None
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        # AP and UPI datelines of PolNeAR articles: a state as AP abbreviates
+        # it, a date, an agency, in the combinations the wires use.
+        "PASADENA, Calif., Jan. 1 (UPI) —",
+        "DES MOINES, Iowa, Aug. 10 (UPI) —",
+        "MANCHESTER, N.H. -",
+        "FAIRVIEW, W.Va. -",
+        "TRENTON, N.J. (AP) —",
+        "MANCHESTER, N.H. --",
+    ],
+)
+def test_a_dateline_with_a_state_is_an_opener_not_a_sentence(split, dateline):
+    text = f"Skywriters blast Trump\n{dateline} A handful of skywriters are not voting for him.\n"
+    rows = split(text)
+    assert len(rows) == 2 and rows[1]["kind"] == "body" and rows[1]["opener"] == "dateline"
+    assert text[rows[1]["start"] : rows[1]["opener_end"]] == dateline
+
+
+def test_an_opener_length_counts_only_where_a_paragraph_opens():
+    from transforms.sentences import opener_length
+
+    text = "Headline\nFLINT, Mich., Oct. 4 (UPI) — Bill Clinton spoke. NATO — The rest."
+    start = text.index("FLINT")
+    assert text[start + opener_length(text, start) :].startswith("Bill Clinton")
+    assert opener_length(text, text.index("NATO")) == 0  # mid-paragraph: no dateline
+    assert opener_length(text, 0) == 0
+
+
 def test_byline_opening_a_paragraph_is_marked_not_split(split):
     text = (
         "Markets slide on rate fears\n"

@@ -57,7 +57,7 @@ from transforms.lexicon import (
     words,
 )
 from transforms.schemas import ATTRIBUTIONS, conform
-from transforms.sentences import LINE_BREAK
+from transforms.sentences import LINE_BREAK, opener_length
 
 T = TypeVar("T")
 
@@ -1833,8 +1833,8 @@ def learned_attribution(
             # "called for X", "referring to X": the preposition joins the cue.
             cue.append(cand.head)
             content.append(_token_span(cand.tokens[1:]))
-        elif label == "content":
-            content.append(_token_span(_without_dateline(cand.tokens)))
+        elif label == "content" and (kept := _without_dateline(cand.tokens)):
+            content.append(_token_span(kept))  # (a dateline alone is no content)
         elif label == "source":
             sources.append((scores[1] - scores[0], cand))
     content = _merge_adjacent(text, sorted(content))
@@ -1883,13 +1883,35 @@ def _learned_source(cand: Candidate) -> list[Token]:
 
 
 def _without_dateline(tokens: list[Token]) -> list[Token]:
-    """Drop a leading dateline ("WASHINGTON —") from a span."""
+    """Drop a leading dateline ("WASHINGTON —", "FLINT, Mich., Oct. 4 (UPI)
+    —" opening a paragraph) from a span."""
+    if not tokens:
+        return tokens
+    first = tokens[0]
+    doc = first.doc
+    # The paragraph's opening words suffice to find its opener: Doc.text
+    # would join every token of the article.
+    head = "".join(t.text_with_ws for t in doc[max(first.i - 1, 0) : first.i + _OPENER_TOKENS])
+    before = len(doc[first.i - 1].text_with_ws) if first.i else 0
+    if skip := opener_length(head, before):
+        return _trim(doc, _first_token_from(doc, first.idx + skip, first.i), tokens[-1].i + 1)
     for k, tok in enumerate(tokens[:4]):
         if tok.text in ("—", "―", "--", "–", "-") and k > 0:
             if all(t.is_upper or not t.is_alpha for t in tokens[:k]):
                 return _trim(tok.doc, tok.i + 1, tokens[-1].i + 1)
             break
     return tokens
+
+
+#: Tokens enough to hold any dateline or byline (see :func:`_without_dateline`).
+_OPENER_TOKENS = 40
+
+
+def _first_token_from(doc: Doc, offset: int, i: int = 0) -> int:
+    """The index of the first token from ``i`` on that starts at or after ``offset``."""
+    while i < len(doc) and doc[i].idx < offset:
+        i += 1
+    return i
 
 
 def _is_cue_preposition(cand: Candidate, cue: Sequence[Token]) -> bool:

@@ -70,6 +70,7 @@ from transforms.checkworthiness import (
 )
 from transforms.lexicon import words
 from transforms.schemas import CLAIMS, conform
+from transforms.sentences import opener_length
 
 #: ``checkworthy`` is ``check_worthiness >= CHECKWORTHY_THRESHOLD``: the
 #: threshold the evaluation and any consumer use.
@@ -578,7 +579,9 @@ def sentence_candidates(
     has found ways ...").  ``doc_text`` is
     ``doc.text`` when the caller has it (``Doc.text`` joins every token).
     """
-    sent = doc.char_span(start, end, alignment_mode="expand")
+    # A dateline or byline opening the paragraph is the sentence's, no claim's.
+    skip = opener_length(doc_text if doc_text is not None else doc.text, start)
+    sent = doc.char_span(start + skip, end, alignment_mode="expand")
     if sent is None or not is_statement(sent, doc_text):
         return []
     linked = [

@@ -59,20 +59,25 @@ _BYLINE = re.compile(
     r"(\s*(,|and|&)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*\s*$",
     re.IGNORECASE,
 )
-#: "KYIV, Jan. 10 (Reuters) -" or "WASHINGTON —" on a line of its own.
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’ -]{1,40}(,\s*[A-Z][\w.]*\.?\s*\d{1,2})?"
-    r"(\s*\([A-Za-z .]+\))?\s*[-–—]+\s*$"
+#: What may follow a dateline's city: a state as AP abbreviates it ("N.H.",
+#: "W.Va.", "Calif.", "Iowa"), a date ("Jan. 10", "April 1"), each after a
+#: comma, and the agency ("(AP)"): "PASADENA, Calif., Jan. 1 (UPI)".
+_DATELINE_TAIL = (
+    r"(?:,\s*(?:(?:[A-Z][a-z]*\.){1,3}|[A-Z][a-z]+))?"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s*\d{1,2})?"
+    r"(?:\s*\([A-Za-z .]+\))?"
 )
+#: "KYIV, Jan. 10 (Reuters) -" or "WASHINGTON —" on a line of its own.
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{1,40}" + _DATELINE_TAIL + r"\s*[-–—]+\s*$")
 
 #: A dateline or byline opening a paragraph that goes on with body text:
 #: "KYIV, Jan. 10 (Reuters) - Ukraine said ...", "By Jane Doe - The ...".
 #: It stays inside the paragraph's first sentence, marked in ``opener``.
 _OPENERS_AT_START = {
     "dateline": re.compile(
-        r"^(?:[A-Z]{2}[A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,3}(?:,\s*[A-Z][\w.]*\.?\s*\d{1,2})?"
-        r"(?:,? [A-Z][a-z]+\.?)?(?:\s*\([A-Za-z .]+\))?"
-        r"|[A-Z][a-z.'’-]+(?:[ ,]+[A-Z][a-z.'’-]+){0,3}\s*\([A-Z][A-Za-z .]+\))"
+        r"^(?:[A-Z]{2}[A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,3}"
+        + _DATELINE_TAIL
+        + r"|[A-Z][a-z.'’-]+(?:[ ,]+[A-Z][a-z.'’-]+){0,3}\s*\([A-Z][A-Za-z .]+\))"
         r"\s*[-–—]+(?=\s+[\"“‘(]?[A-Z0-9])"  # "NATO - the alliance ..." is no dateline
     ),
     "byline": re.compile(
@@ -135,6 +140,28 @@ def opening_span(paragraph: str) -> tuple[str, int] | None:
         if m := pattern.match(paragraph):
             return kind, m.end()
     return None
+
+
+def opener_length(text: str, start: int = 0) -> int:
+    """Characters that a dateline or byline opening a paragraph at ``start``
+    takes, with the space after it ("KYIV, Jan. 10 (Reuters) - "); 0 where
+    no paragraph starts at ``start`` or none opens it.  The sentence keeps
+    its opener (``sentences.opener``); the claims and attributions found in
+    it leave the opener out: "WASHINGTON (AP) —" is said by no one."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i > 0 and not LINE_BREAK.match(text[i - 1]):
+        return 0
+    opener = opening_span(text[start : start + _OPENER_REACH])
+    if opener is None:
+        return 0
+    return _skip_space(text, start + opener[1], len(text)) - start
+
+
+#: How far into a paragraph an opener may reach (the longest, a byline of
+#: two names with their agency, is under 100 characters).
+_OPENER_REACH = 160
 
 
 @dataclass(frozen=True)
