@@ -488,6 +488,25 @@ def _by_source(text: str, rows: list[dict], source: str) -> list[dict]:
             "person",
             id="a surname two people share",
         ),
+        pytest.param(
+            # A party in apposition describes the voter: no name, the party
+            # is the affiliation.
+            "One voter, a lifelong Democrat, said she would stay home.",
+            "One voter, a lifelong Democrat",
+            None,
+            "person",
+            id="a party in apposition is no name",
+        ),
+        pytest.param(
+            # The parser hangs the phrase on the dateline's "PASADENA": the
+            # source is the phrase after it, and the place stays a place.
+            "PASADENA, Calif., Jan. 1 (UPI) — A handful of skywriters in Pasadena, "
+            "Calif., said they would not vote for Donald Trump.",
+            "A handful of skywriters in Pasadena, Calif.",
+            None,
+            "anonymous",
+            id="a group's phrase after a dateline",
+        ),
     ],
 )
 def test_who_a_pronoun_or_description_refers_to(extract, text, source, speaker, source_type):

@@ -1583,6 +1583,10 @@ def _role_words(ent: Span) -> list[Token]:
     return out
 
 
+#: Entity labels of proper nouns that describe a person rather than name one.
+_NOT_NAMES = frozenset({"NORP", "GPE", "LOC"})
+
+
 def _apposed_name(doc: Doc, span: tuple[int, int]) -> str | None:
     """ "The head of X, Oleksiy Danilov": a proper name in apposition inside
     the source span (the parser may attach it to any noun of the phrase)."""
@@ -1590,7 +1594,8 @@ def _apposed_name(doc: Doc, span: tuple[int, int]) -> str | None:
     if piece is None:
         return None
     for tok in piece:
-        if tok.dep_ == "appos" and tok.pos_ == "PROPN":
+        # "One voter, a lifelong *Democrat*": a party or a place describes.
+        if tok.dep_ == "appos" and tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_NAMES:
             names = [tok]
             for left in reversed(list(tok.lefts)):
                 if left.dep_ == "compound" and left.pos_ == "PROPN" and left.i == names[0].i - 1:
@@ -1835,8 +1840,8 @@ def learned_attribution(
             content.append(_token_span(cand.tokens[1:]))
         elif label == "content" and (kept := _without_dateline(cand.tokens)):
             content.append(_token_span(kept))  # (a dateline alone is no content)
-        elif label == "source":
-            sources.append((scores[1] - scores[0], cand))
+        elif label == "source" and _without_dateline(_learned_source(cand)):
+            sources.append((scores[1] - scores[0], cand))  # (a dateline is no source)
     content = _merge_adjacent(text, sorted(content))
     introduced = _quote_after_colon(anchor, quotes, text)
     if content:
@@ -1856,6 +1861,8 @@ def learned_attribution(
         cand = max(sources, key=lambda s: s[0])[1]
         head = cand.head
         src = _without_dateline(_learned_source(cand))
+        if src and head.i not in {t.i for t in src}:
+            head = _root_of(src)  # the dateline held the phrase's head ("PASADENA")
         if src and not _is_expletive(head):
             source = [_token_span(src)]
     if not source and prob < model.get("sourceless_threshold", 0.0):
@@ -1901,6 +1908,12 @@ def _without_dateline(tokens: list[Token]) -> list[Token]:
                 return _trim(tok.doc, tok.i + 1, tokens[-1].i + 1)
             break
     return tokens
+
+
+def _root_of(tokens: Sequence[Token]) -> Token:
+    """The token of a contiguous phrase whose head lies outside it."""
+    first, last = tokens[0].i, tokens[-1].i
+    return next((t for t in tokens if not first <= t.head.i <= last or t.head.i == t.i), tokens[0])
 
 
 #: Tokens enough to hold any dateline or byline (see :func:`_without_dateline`).
