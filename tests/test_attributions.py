@@ -489,6 +489,15 @@ def _by_source(text: str, rows: list[dict], source: str) -> list[dict]:
             id="a surname two people share",
         ),
         pytest.param(
+            # The man was the last subject, but "herself" says who this is.
+            "Hillary Clinton won Iowa. Hillary Clinton won New Hampshire. Former President "
+            "Bill Clinton campaigned in Ohio on Monday. Clinton herself said she would win.",
+            "Clinton herself",
+            "Hillary Clinton",
+            "person",
+            id="a surname two people share, with a pronoun of her own",
+        ),
+        pytest.param(
             # A party in apposition describes the voter: no name, the party
             # is the affiliation.
             "One voter, a lifelong Democrat, said she would stay home.",

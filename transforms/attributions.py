@@ -921,11 +921,29 @@ class SpeakerResolver:
             return name
         best = fitting[0]
         if offset is not None and len(name.split()) == 1 and _different_people(fitting):
-            before = [n for at, n in self._subjects_named if at < offset and n in fitting]
-            best = before[-1] if before else best
+            before = [
+                n
+                for at, n in self._subjects_named
+                if offset - SURNAME_REACH <= at < offset and n in fitting
+            ]
+            # "Clinton began to find *her* voice": not the man named last.
+            said = self._clause_gender(offset)
+            if before and said in (None, given_name_gender(before[-1])):
+                best = before[-1]
         if len(name.split()) == 1 or name in best or best in name:
             return best
         return name  # another person of the same surname
+
+    def _clause_gender(self, offset: int) -> str | None:
+        """The gender the pronouns of the clause of the mention at
+        ``offset`` give it ("Clinton *herself*", "Clinton began to find *her*
+        voice"): "f", "m", or None where they give none or both."""
+        token = _token_at(self.doc, offset)
+        found = set()
+        if token is not None:
+            clause = token.head if token.dep_ in ("nsubj", "nsubjpass") else token
+            found = {_PRONOUN_GENDER.get(t.lower_) for t in clause.subtree} - {None}
+        return found.pop() if len(found) == 1 else None
 
     def _named_person(self, head: Token | None) -> str | None:
         """The full name of a person the article names, where the source is
@@ -1454,6 +1472,15 @@ def _in_a_region(offset: int, regions: Sequence[tuple[int, int]]) -> bool:
 
 #: How far back (characters) a pronoun looks for the person it refers to.
 PRONOUN_REACH = 2500
+#: Pronouns that give their person's gender.
+_PRONOUN_GENDER = {
+    **dict.fromkeys(("she", "her", "herself", "hers"), "f"),
+    **dict.fromkeys(("he", "him", "himself", "his"), "m"),
+}
+#: How far back (characters) a full name given as a subject decides which of
+#: two people of one surname a bare surname means (see ``_canonical``);
+#: further back, the person the article names most.
+SURNAME_REACH = 600
 
 
 @dataclass
@@ -1485,9 +1512,15 @@ def _full_names_by_use(
 def _different_people(names: Sequence[str]) -> bool:
     """Whether full names of one surname are different people, not one
     person's variants ("Loretta E. Lynch", "AG Mukasey", "Billionaire Donald
-    Trump"): each opens with a different known given name."""
-    firsts = [n.split()[0] for n in names]
-    return len(names) > 1 and len(set(firsts)) == len(firsts) and all(map(given_name_gender, names))
+    Trump", "Ken" and "Kenneth Starr"): each opens with a known given name,
+    none the start of another."""
+    firsts = [n.split()[0].lower() for n in names]
+    return (
+        len(names) > 1
+        and all(map(given_name_gender, names))
+        # "Ken" and "Kenneth", "Pete" and "Peter": one person's short name
+        and not any(a.startswith(b) for a, b in itertools.permutations(firsts, 2))
+    )
 
 
 def given_name_gender(name: str) -> str | None:
