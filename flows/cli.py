@@ -270,7 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
         "newest unless a run did not complete or a rerun went back to an older run)",
     )
     show.add_argument("--doc", help="only rows of this doc_id")
-    show.add_argument("--limit", type=positive_int, default=20, help="rows to show (default: 20)")
+    show.add_argument(
+        "--limit", type=positive_int, help="rows to show (default: 20; with --json every row)"
+    )
     show.add_argument("--columns", help="comma-separated columns to show")
     show.add_argument(
         "--json",
@@ -685,24 +687,23 @@ def format_summary(summary: dict) -> str:
 def table_states(catalog: Catalog) -> tuple[list[dict], dict | None]:
     """Each table's current version, row count and last writing run, and the
     latest complete run (None before the first): what ``claimflow tables``
-    prints.  ``complete_run_version`` is the version the latest complete run
-    lists; a current ``version`` past it was left by a run that did not
-    complete (or by ``rerun --from-run``), and the next run rolls it back."""
+    prints; every table has the same keys.  ``complete_run_version`` is the
+    version the latest complete run lists (None for ``runs``, which no run
+    lists, and before the first complete run); a current ``version`` past
+    it was left by a run that did not complete (or by ``rerun --from-run``),
+    and the next run rolls it back."""
     latest = catalog.latest_complete_run() if catalog.exists("runs") else None
     states = []
     for name in ALL_TABLES:
-        if not catalog.exists(name):
-            states.append({"table": name, "version": None, "rows": None, "last_run_id": None})
-            continue
-        dt = catalog.delta(name)
-        state = {
-            "table": name,
-            "version": dt.version(),
-            "rows": dt.count(),
-            "last_run_id": catalog.history(name)[0].get("run_id"),
-        }
-        if name != "runs":
-            state["complete_run_version"] = (latest or {}).get("table_versions", {}).get(name)
+        state = {"table": name, "version": None, "rows": None, "last_run_id": None}
+        state["complete_run_version"] = (latest or {}).get("table_versions", {}).get(name)
+        if catalog.exists(name):
+            dt = catalog.delta(name)
+            state |= {
+                "version": dt.version(),
+                "rows": dt.count(),
+                "last_run_id": catalog.history(name)[0].get("run_id"),
+            }
         states.append(state)
     return states, latest
 
@@ -866,22 +867,23 @@ def cmd_show(args: argparse.Namespace) -> int:
                 f"{args.table}: {named}; its columns: {', '.join(table.column_names)}"
             )
         table = table.select(wanted)
+    limit = args.limit or (table.num_rows if args.json else 20)
     if args.json:
-        for row in table.slice(0, args.limit).to_pylist():
+        for row in table.slice(0, limit).to_pylist():
             print(json.dumps(row, default=str, ensure_ascii=False))
-        print(f"({min(args.limit, table.num_rows)} of {table.num_rows} rows)", file=sys.stderr)
+        print(f"({min(limit, table.num_rows)} of {table.num_rows} rows)", file=sys.stderr)
         return EXIT_OK
     if not table.num_rows:
         print(f"(no rows{f' for article {args.doc}' if args.doc else ''})")
         return EXIT_OK
     # Arrow types keep integers whole where a column has nulls ("9", "<NA>",
     # not "9.0", "NaN").
-    frame = table.slice(0, args.limit).to_pandas(types_mapper=_whole_numbers)
+    frame = table.slice(0, limit).to_pandas(types_mapper=_whole_numbers)
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
     ):
         print(frame.to_string())
-    print(f"({min(args.limit, table.num_rows)} of {table.num_rows} rows)", file=sys.stderr)
+    print(f"({min(limit, table.num_rows)} of {table.num_rows} rows)", file=sys.stderr)
     return EXIT_OK
 
 
