@@ -559,6 +559,27 @@ def test_reader_messages_are_specific():
     assert [(i.doc_id, i.text, i.line) for i in items] == [("a", "x\u2028y", 1)]
 
 
+@pytest.mark.parametrize(
+    ("path", "sidecar", "published"),
+    [
+        ("seeds/breitbart_2016-01-01_rose-bowl.txt", None, "2016-01-01"),
+        ("seeds/2022-01-11-pentagon-briefing.txt", None, "2022-01-11"),
+        # the sidecar's date wins
+        ("seeds/2022-01-11-briefing.txt", {"published": "2022-01-12"}, "2022-01-12"),
+        ("2021-05-05/briefing.txt", None, None),  # a folder's date is not the article's
+        ("seeds/report-2016-13-45.txt", None, None),  # no such day
+        ("seeds/id-120220111.txt", None, None),  # digits of a longer number
+    ],
+)
+def test_a_date_in_the_file_name_is_the_publication_date_without_a_sidecar(
+    path, sidecar, published
+):
+    from transforms.documents import article_from_txt
+
+    article = article_from_txt("x", b"T\nBody.", path, sidecar)
+    assert (str(article.published) if article.published else None) == published
+
+
 def test_errors_table_schema_lists_every_kind():
     table = pa.Table.from_pylist([], schema=ERRORS)
     assert table.column_names[:2] == ["run_id", "source_path"]

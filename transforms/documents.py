@@ -422,6 +422,24 @@ def parse_published(value: object) -> dt.date | None:
         raise InputError("malformed_record", f"'published' is not an ISO date: {text!r}") from exc
 
 
+#: An ISO date inside a file name, not part of a longer number:
+#: "breitbart_2016-01-01_rose-bowl", "2022-01-11-pentagon-briefing".
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def date_in_name(path: str) -> dt.date | None:
+    """The publication date a ``.txt`` file's name gives, when it has no
+    sidecar date: news archives and scrapers name files by it, and dates in
+    the text ("Jan. 10", "last week") resolve against it.  The first valid
+    date of the name (not of its folders); None where there is none."""
+    for match in _NAME_DATE.finditer(PurePath(path).stem):
+        try:
+            return dt.date(*map(int, match.groups()))
+        except ValueError:
+            continue  # "2016-13-45" is no date
+    return None
+
+
 def headline_end(text: str) -> int | None:
     """End offset of the headline: the first line, when more text follows.
 
@@ -469,6 +487,8 @@ def article_from_txt(
         published = parse_published(meta.get("published"))
     except InputError as exc:
         raise InputError(exc.kind, f"sidecar {sidecar_name}: {exc}") from exc
+    if published is None:
+        published = date_in_name(source_path)
     return Article(
         doc_id=doc_id,
         text=text,
