@@ -1929,12 +1929,12 @@ def _without_dateline(tokens: list[Token]) -> list[Token]:
         return tokens
     first = tokens[0]
     doc = first.doc
-    # The paragraph's opening words suffice to find its opener: Doc.text
-    # would join every token of the article.
-    head = "".join(t.text_with_ws for t in doc[max(first.i - 1, 0) : first.i + _OPENER_TOKENS])
-    before = len(doc[first.i - 1].text_with_ws) if first.i else 0
-    if skip := opener_length(head, before):
-        return _trim(doc, _first_token_from(doc, first.idx + skip, first.i), tokens[-1].i + 1)
+    if first.i == 0 or LINE_BREAK.search(doc[first.i - 1].text_with_ws):
+        # A paragraph starts here.  Its opening words suffice to find its
+        # opener: Doc.text would join every token of the article.
+        opening = "".join(t.text_with_ws for t in doc[first.i : first.i + _OPENER_TOKENS])
+        if skip := opener_length(opening):
+            return _trim(doc, _first_token_from(doc, first.idx + skip, first.i), tokens[-1].i + 1)
     for k, tok in enumerate(tokens[:4]):
         if tok.text in ("—", "―", "--", "–", "-") and k > 0:
             if all(t.is_upper or not t.is_alpha for t in tokens[:k]):
