@@ -433,6 +433,19 @@ def test_a_dateline_is_in_no_claim_and_no_attribution(run):
     assert contents and not any("UPI" in c or "N.H." in c for c in contents)
 
 
+@pytest.mark.parametrize("line_break", ["\n", "\n\n", "\r\n"])
+def test_a_heading_before_a_dash_list_is_no_dateline(run, line_break):
+    """An all-caps heading and a list item under it: the dash is the next
+    line's, not a dateline's (an opener read across the break overran the
+    sentence and failed the stage)."""
+    rows, _, _ = run(
+        f"Budget week{line_break}KEY POINTS{line_break}- The new taxes would rise sharply "
+        "next year, the senator said.\n",
+        headline=True,
+    )
+    assert [r["text"] for r in rows] == ["The new taxes would rise sharply next year"]
+
+
 def test_a_cue_in_a_side_clause_leaves_the_sentence_to_the_author(run):
     """ "... faced heavy criticism *after he asked* Clinton about her email
     scandal": the question is a side event, not what the sentence says

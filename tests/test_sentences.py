@@ -128,6 +128,7 @@ def test_an_opener_length_counts_only_where_a_paragraph_opens():
     assert text[start + opener_length(text, start) :].startswith("Bill Clinton")
     assert opener_length(text, text.index("NATO")) == 0  # mid-paragraph: no dateline
     assert opener_length(text, 0) == 0
+    assert opener_length("KEY POINTS\n- The senator said so.") == 0  # not across a line
 
 
 def test_byline_opening_a_paragraph_is_marked_not_split(split):

@@ -581,7 +581,7 @@ def sentence_candidates(
     """
     # A dateline or byline opening the paragraph is the sentence's, no claim's.
     skip = opener_length(doc_text if doc_text is not None else doc.text, start)
-    sent = doc.char_span(start + skip, end, alignment_mode="expand")
+    sent = doc.char_span(start + skip, end, alignment_mode="expand") if start + skip < end else None
     if sent is None or not is_statement(sent, doc_text):
         return []
     linked = [

@@ -153,10 +153,13 @@ def opener_length(text: str, start: int = 0) -> int:
         i -= 1
     if i > 0 and not LINE_BREAK.match(text[i - 1]):
         return 0
-    opener = opening_span(text[start : start + _OPENER_REACH])
+    line = text[start : start + _OPENER_REACH]
+    if brk := LINE_BREAK.search(line):
+        line = line[: brk.start()]  # "KEY POINTS\n- ...": a heading and a list, no dateline
+    opener = opening_span(line)
     if opener is None:
         return 0
-    return _skip_space(text, start + opener[1], len(text)) - start
+    return _skip_space(text, start + opener[1], start + len(line)) - start
 
 
 #: How far into a paragraph an opener may reach (the longest, a byline of
