@@ -75,11 +75,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="rows added, removed and changed between two versions",
         description=textwrap.dedent(
             """\
-            Compare two versions of a table row by row (rows are matched by
-            their ids: claim_id, attribution_id, doc_id + sentence_id, ...).
-            Prints the counts per article; --rows also prints each changed row
-            with the columns that differ (old -> new), and each row added or
-            removed. `claimflow history TABLE` lists the versions."""
+            Compare two versions of a table row by row. Sentences, claims and
+            attributions are matched within each article by their text (the
+            content's, for attributions), as `diff` matches lines, so a claim
+            a rule adds does not make every later claim "changed" because its
+            claim_id moved up by one. Rows that differ only in such ids, or in
+            offsets all shifted by text an edit added or cut before them, are
+            counted as moved, not listed. Other tables are matched by their ids
+            (doc_id, run_id, ...). Prints the counts per article; --rows also
+            prints each changed row with the columns that differ (old -> new),
+            and each row added or removed. `claimflow history TABLE` lists the
+            versions."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -220,6 +226,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         f"{args.table} v{args.v1} -> v{args.v2}: {totals['added']} added, "
         f"{totals['removed']} removed, {totals['changed']} changed rows "
         f"in {len(diff.by_doc)} articles"
+        + (f" ({diff.moved} more rows only moved)" if diff.moved else "")
     )
     ranked = sorted(diff.by_doc.items(), key=lambda kv: -sum(kv[1].values()))
     for doc_id, counts in ranked[: args.limit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import logging
 import re
@@ -92,12 +93,32 @@ def referenced_versions(catalog: Catalog) -> dict[str, set[int]]:
 
 # ---------------------------------------------------------------- diff
 
+#: Span tables whose rows are aligned by what they say, not by their ids:
+#: the column that says it.  Their ids number rows in reading order
+#: (``doc:c12`` is an article's twelfth claim), so one claim a rule adds
+#: early in an article renumbers every later one; matched by id, each of
+#: those would read as changed.  Rows are matched per article instead, as
+#: ``diff`` matches lines: the longest common run of texts, and rows left
+#: between two matches paired in order.
+ALIGN_BY = {"sentences": "text", "attributions": "content_text", "claims": "text"}
+
+#: Columns that only number rows in reading order, per aligned table.  A
+#: matched row that differs in these alone has *moved*, not changed; a
+#: reference that appears or disappears (a claim's ``attribution_id``
+#: becoming null) is a change.
+POSITIONAL = {
+    "sentences": ("sentence_id", "paragraph_id"),
+    "attributions": ("attribution_id", "sentence_ids"),
+    "claims": ("claim_id", "sentence_id", "attribution_id"),
+}
+
 
 @dataclass
 class RowChange:
     """One row added, removed or changed between two versions of a table."""
 
     kind: str  # "added", "removed" or "changed"
+    #: The row's ``ROW_KEYS`` values: of the new row, of the old one if removed.
     key: tuple
     doc_id: str
     #: Changed rows: ``{column: (old, new)}`` for each column that differs.
@@ -113,6 +134,10 @@ class TableDiff:
     v2: int
     by_doc: dict[str, Counter]
     rows: list[RowChange] = field(default_factory=list)
+    #: Rows matched across the versions that differ only in their ids and
+    #: in offsets all shifted by one amount: the same row, renumbered or
+    #: moved by text an edit added or cut before it.
+    moved: int = 0
 
     def totals(self) -> Counter:
         total: Counter = Counter()
@@ -123,27 +148,181 @@ class TableDiff:
 
 def diff_versions(catalog: Catalog, table: str, v1: int, v2: int, rows: bool = False) -> TableDiff:
     """Rows added, removed and changed between two versions, per article;
-    with ``rows``, also each row's change, column by column."""
-    key = ROW_KEYS[table]
+    with ``rows``, also each row's change, column by column.
+
+    Span tables are aligned by text within each article (:data:`ALIGN_BY`),
+    other tables matched by their ``ROW_KEYS``.
+    """
     catalog.require(table)
+    old = catalog.read(table, v1).to_pylist()
+    new = catalog.read(table, v2).to_pylist()
+    return diff_rows(table, old, new, (v1, v2), rows)
 
-    def keyed(version: int) -> dict[tuple, dict]:
-        records = catalog.read(table, version).to_pylist()
-        return {tuple(r.get(k) for k in key): r for r in records}
 
-    old, new = keyed(v1), keyed(v2)
+def diff_rows(
+    table: str, old: list[dict], new: list[dict], versions: tuple[int, int], rows: bool = False
+) -> TableDiff:
+    """:func:`diff_versions` of rows already read: ``old`` and ``new`` are
+    the two versions' rows as dicts, ``versions`` their numbers."""
+    pairs = aligned_rows(table, old, new) if table in ALIGN_BY else keyed_rows(table, old, new)
+    diff = TableDiff(table, *versions, {})
     by_doc: dict[str, Counter] = defaultdict(Counter)
-    changes: list[RowChange] = []
-    for k in sorted(old.keys() | new.keys(), key=_natural):
-        before, after = old.get(k), new.get(k)
-        if before is not None and after is not None and _comparable(before) == _comparable(after):
-            continue
+    for before, after in pairs:
+        if before is not None and after is not None:
+            if _comparable(before) == _comparable(after):
+                continue
+            if table in ALIGN_BY and _moved(before, after, POSITIONAL[table]):
+                diff.moved += 1
+                continue
         kind = "added" if before is None else "removed" if after is None else "changed"
-        doc_id = _doc_of(after if before is None else before, table)
+        row = before if after is None else after
+        doc_id = _doc_of(row, table)
         by_doc[doc_id][kind] += 1
         if rows:
-            changes.append(RowChange(kind, k, doc_id, _columns(before, after)))
-    return TableDiff(table, v1, v2, dict(by_doc), changes)
+            key = tuple(row.get(k) for k in ROW_KEYS[table])
+            diff.rows.append(RowChange(kind, key, doc_id, _columns(before, after)))
+    diff.by_doc = dict(by_doc)
+    return diff
+
+
+Pair = tuple[dict | None, dict | None]
+
+
+def keyed_rows(table: str, old: list[dict], new: list[dict]) -> list[Pair]:
+    """(old, new) row pairs matched by ``ROW_KEYS``, in key order."""
+    key = ROW_KEYS[table]
+    before = {tuple(r.get(k) for k in key): r for r in old}
+    after = {tuple(r.get(k) for k in key): r for r in new}
+    keys = sorted(before.keys() | after.keys(), key=_natural)
+    return [(before.get(k), after.get(k)) for k in keys]
+
+
+def aligned_rows(table: str, old: list[dict], new: list[dict]) -> list[Pair]:
+    """(old, new) row pairs of a span table, aligned per article by text.
+
+    Within an article, rows in reading order are matched like lines in
+    ``diff``: runs of equal texts pair up, and between two runs rows with
+    alike texts pair in order (a claim that lost a word is *changed*, see
+    :func:`_pair_block`); the rest is added or removed.  Articles come in
+    ``doc_id`` order.
+    """
+    column = ALIGN_BY[table]
+    id_column = ROW_KEYS[table][-1]
+    by_doc: dict[str, tuple[list[dict], list[dict]]] = defaultdict(lambda: ([], []))
+    for side, records in enumerate((old, new)):
+        for record in records:
+            by_doc[record.get("doc_id") or "-"][side].append(record)
+    pairs: list[Pair] = []
+    for doc_id in sorted(by_doc, key=lambda d: _natural((d,))):
+        before, after = (
+            sorted(rows, key=lambda r: _natural((r.get(id_column),))) for rows in by_doc[doc_id]
+        )
+        matcher = difflib.SequenceMatcher(
+            None, [r.get(column) for r in before], [r.get(column) for r in after], autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                pairs += zip(before[i1:i2], after[j1:j2], strict=True)
+            else:
+                pairs += _pair_block(before[i1:i2], after[j1:j2], column)
+    return pairs
+
+
+#: How alike two texts must be (:func:`_similarity`) for rows between two
+#: matched runs to count as one row changed rather than one removed and one
+#: added; and the largest block (old rows × new rows) weighed that way, above
+#: which rows simply pair in order.
+SAME_ROW_SIMILARITY = 0.5
+MAX_BLOCK = 2500
+
+
+def _pair_block(olds: list[dict], news: list[dict], column: str) -> list[Pair]:
+    """Rows between two matched runs: pairs that keep reading order and
+    maximise the summed similarity of their texts (pairs alike at least
+    :data:`SAME_ROW_SIMILARITY`), as a dynamic programme over the block; the rest
+    added or removed, in order."""
+    if not olds or not news or len(olds) * len(news) > MAX_BLOCK:
+        paired = min(len(olds), len(news))
+        return [
+            *zip(olds[:paired], news[:paired], strict=True),
+            *[(r, None) for r in olds[paired:]],
+            *[(None, r) for r in news[paired:]],
+        ]
+    m, n = len(olds), len(news)
+    old_words = [_words(r.get(column)) for r in olds]
+    new_words = [_words(r.get(column)) for r in news]
+    # A pair too unlike to be one row weighs -1: never worth taking.
+    weight = [
+        [s if (s := _similarity(o, w)) >= SAME_ROW_SIMILARITY else -1.0 for w in new_words]
+        for o in old_words
+    ]
+    best = [[0.0] * (n + 1) for _ in range(m + 1)]
+    for i in range(m - 1, -1, -1):
+        for j in range(n - 1, -1, -1):
+            take = weight[i][j] + best[i + 1][j + 1]
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    pairs: list[Pair] = []
+    i = j = 0
+    while i < m and j < n:
+        if weight[i][j] > 0 and best[i][j] == weight[i][j] + best[i + 1][j + 1]:
+            pairs.append((olds[i], news[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((olds[i], None))
+            i += 1
+        else:
+            pairs.append((None, news[j]))
+            j += 1
+    return pairs + [(r, None) for r in olds[i:]] + [(None, r) for r in news[j:]]
+
+
+def _words(text: str | None) -> Counter:
+    return Counter(text.split()) if text is not None else Counter()
+
+
+def _similarity(a: Counter, b: Counter) -> float:
+    """How alike two texts are: the Dice coefficient of their words (counted
+    with repeats; 1 for two empty texts).  Cheap enough to weigh every pair
+    of a block, which ``difflib``'s character ratio is not on a corpus."""
+    total = a.total() + b.total()
+    return 2 * (a & b).total() / total if total else 1.0
+
+
+#: Keys (at any depth) whose integers are character offsets into the text.
+OFFSET_KEYS = frozenset({"start", "end", "opener_end"})
+
+
+def _moved(before: dict, after: dict, positional: tuple[str, ...]) -> bool:
+    """Whether two rows differ only in positional ids (:data:`POSITIONAL`)
+    and in offsets that all shifted by the same amount."""
+    old_offsets: list[int] = []
+    new_offsets: list[int] = []
+    old = _comparable(_without_offsets(_unnumbered(before, positional), old_offsets))
+    new = _comparable(_without_offsets(_unnumbered(after, positional), new_offsets))
+    shifts = {n - o for o, n in zip(old_offsets, new_offsets, strict=True)} if old == new else ()
+    return old == new and len(shifts) <= 1
+
+
+def _unnumbered(row: dict, columns: tuple[str, ...]) -> dict:
+    """The row without its positional ids, keeping whether each is set."""
+    return {c: (v is not None if c in columns else v) for c, v in row.items()}
+
+
+def _without_offsets(value: object, offsets: list[int]) -> object:
+    """``value`` with each offset (:data:`OFFSET_KEYS`) replaced by a marker
+    and appended to ``offsets``, in reading order of the structure."""
+    if isinstance(value, dict):
+        plain = {}
+        for key, item in value.items():
+            if key in OFFSET_KEYS and isinstance(item, int):
+                offsets.append(item)
+                plain[key] = "<offset>"
+            else:
+                plain[key] = _without_offsets(item, offsets)
+        return plain
+    if isinstance(value, list):
+        return [_without_offsets(item, offsets) for item in value]
+    return value
 
 
 def _doc_of(row: dict, table: str) -> str:

@@ -759,6 +759,81 @@ def test_diff_keys_sort_in_reading_order_whatever_the_ids():
     assert sorted(keys, key=_natural) == [("d:c1",), ("d:c2",), ("d:c10",), ("v1²",), (None,)]
 
 
+def test_diff_matches_claims_by_text_so_one_dropped_claim_is_one_row(flow_run):
+    from flows.versions import diff_rows
+
+    _, catalog = flow_run
+    old = catalog.read("claims").to_pylist()
+    doc_id = old[0]["doc_id"]
+    assert len({r["doc_id"] for r in old}) == 1 and len(old) > 6
+    # A rule that drops the second claim and trims the fifth: every later
+    # claim_id moves up by one, which alone is no change.
+    kept = [dict(r) for r in old if r["claim_id"] != f"{doc_id}:c1"]
+    for n, row in enumerate(kept):
+        row["claim_id"] = f"{doc_id}:c{n}"
+    trimmed = kept[4]
+    trimmed["text"], trimmed["end"] = trimmed["text"][:-6], trimmed["end"] - 6
+
+    diff = diff_rows("claims", old, kept, (1, 2), rows=True)
+
+    assert diff.by_doc == {doc_id: {"removed": 1, "changed": 1}}
+    assert diff.moved == len(old) - 3  # all but c0, the dropped c1 and the trimmed one
+    removed, changed = sorted(diff.rows, key=lambda c: c.kind, reverse=True)
+    assert removed.kind == "removed" and removed.columns["text"][0] == old[1]["text"]
+    assert changed.key == (f"{doc_id}:c4",)
+    assert changed.columns["claim_id"] == (f"{doc_id}:c5", f"{doc_id}:c4")
+    assert set(changed.columns) == {"claim_id", "text", "end"}
+
+
+def test_diff_pairs_a_rewritten_sentence_with_its_old_self_not_its_neighbour(flow_run):
+    from flows.versions import diff_rows
+
+    _, catalog = flow_run
+    old = catalog.read("sentences").to_pylist()[:3]
+    # Sentence 0 is replaced by a new sentence and a reworded copy of itself.
+    inserted = {**old[1], "text": "The Pentagon declined to comment on Monday."}
+    reworded = {**old[0], "text": old[0]["text"].replace("Ukraine", "Kyiv")}
+    assert reworded["text"] != old[0]["text"]
+    new = [{**row, "sentence_id": n} for n, row in enumerate([inserted, reworded, *old[1:]])]
+
+    diff = diff_rows("sentences", old, new, (1, 2), rows=True)
+
+    kinds = {c.kind: c for c in diff.rows}
+    assert sorted(kinds) == ["added", "changed"] and len(diff.rows) == 2
+    assert kinds["added"].columns["text"][1] == inserted["text"]
+    assert kinds["changed"].columns["text"] == (old[0]["text"], reworded["text"])
+    assert diff.moved == 2
+
+
+def test_diff_counts_claims_an_edit_only_shifted_as_moved(flow_run):
+    from flows.versions import diff_rows
+
+    _, catalog = flow_run
+    old = catalog.read("claims").to_pylist()
+    doc_id = old[0]["doc_id"]
+    # A sentence of 40 characters inserted after the third claim: the later
+    # claims keep their text, their offsets (spans, dates) shift by 40.
+    dated = [r for r in old[3:] if r["time_expressions"]]
+    assert dated, "the sample article dates some of its later claims"
+
+    def moved(span: dict) -> dict:
+        return {**span, "start": span["start"] + 40, "end": span["end"] + 40}
+
+    def shifted(row: dict, n: int) -> dict:
+        times = [moved(t) for t in row["time_expressions"]]
+        return {**moved(row), "claim_id": f"{doc_id}:c{n}", "time_expressions": times}
+
+    inserted = {**old[2], "claim_id": f"{doc_id}:c3", "text": "Ukraine asked for more ammunition."}
+    new = [*old[:3], inserted, *(shifted(r, n) for n, r in enumerate(old[3:], start=4))]
+    new[-1] = dict(new[-1], end=old[-1]["end"])  # its end did not move: a change
+
+    diff = diff_rows("claims", old, new, (1, 2), rows=True)
+
+    assert [c.kind for c in diff.rows] == ["added", "changed"]
+    assert diff.rows[1].columns["start"] == (old[-1]["start"], old[-1]["start"] + 40)
+    assert diff.moved == len(old) - 3 - 1
+
+
 def test_diff_rows_show_long_values_where_they_differ():
     from flows.cli_versions import _around_difference
 
