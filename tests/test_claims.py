@@ -1399,6 +1399,12 @@ def test_tense_of_a_date_without_a_verb_is_unknown(parse_text):
         ("Friday", "future", datetime.date(2022, 1, 14)),
         ("Friday", "past", datetime.date(2022, 1, 7)),
         ("next Tuesday", None, datetime.date(2022, 1, 18)),
+        # Within a week of the paper's date, a day is that week's whatever
+        # the tense (a dateline a day after a file name's date; "may cost
+        # her the vote on March 13" in a March 10 article, tense missed).
+        ("Jan. 12", "past", datetime.date(2022, 1, 12)),
+        ("Jan. 4", "future", datetime.date(2022, 1, 4)),
+        ("Jan. 19", "past", datetime.date(2021, 1, 19)),
     ],
 )
 def test_resolve_date_in_a_tense(expression, tense, expected):

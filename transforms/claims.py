@@ -2145,6 +2145,11 @@ _RELATIVE_DAYS = {
 _DAY_PART = r"( (morning|afternoon|evening|night))?"
 
 
+#: How near ``published`` a day named without a year is taken as the same
+#: week's rather than in the year its verb's tense points to.
+SAME_WEEK_DAYS = 7
+
+
 def resolve_date(text: str, published: dt.date | None, tense: str | None = None) -> dt.date | None:
     """The calendar day a time expression names, if it names one.
 
@@ -2152,7 +2157,12 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
     verb's ``tense``: in a past-tense clause the latest such day on or
     before ``published``, in a future one the first on or after it, and
     otherwise the one closest to it (news reports the recent past and the
-    near future: "Dec. 17" in a January 2022 article is 2021-12-17).
+    near future: "Dec. 17" in a January 2022 article is 2021-12-17).  A day
+    within :data:`SAME_WEEK_DAYS` of ``published`` is that week's whatever
+    the tense: a date a year away would carry its year, and a clause whose
+    tense is missed ("may cost her the vote on March 13") or an article
+    dated a day early (a file name's crawl date before the dateline's "Dec.
+    8") is likelier than a year-old day named without one.
     Weekdays: the next one for the future ("talks will resume on Friday",
     the day itself included), else the latest on or before ``published``
     (news mostly reports the days just gone: "Monday's debate" in a Friday
@@ -2185,6 +2195,8 @@ def resolve_date(text: str, published: dt.date | None, tense: str | None = None)
             return None
         if published is None or len(dates) == 1:
             return dates[0]
+        if near := [d for d in dates if abs((d - published).days) <= SAME_WEEK_DAYS]:
+            return near[0]
         if tense == "past" and (before := [d for d in dates if d <= published]):
             return max(before)
         if tense == "future" and (after := [d for d in dates if d >= published]):
