@@ -525,6 +525,23 @@ def test_who_a_pronoun_or_description_refers_to(extract, text, source, speaker, 
     assert (row["speaker"], row["source_type"]) == (speaker, source_type)
 
 
+def test_a_subject_the_parser_hangs_on_the_dateline_is_the_source(extract):
+    # PolNeAR train, 2016: the parser makes "TALLAHASSEE" the subject and the
+    # congresswoman its apposition; the role model, scoring the city, left
+    # "praising ..." without a source.
+    text = (
+        "TALLAHASSEE — Democratic U.S. Rep. Gwen Graham on Friday pummeled Donald Trump "
+        'as divisive while praising Hillary Clinton as a "work horse, not a show horse."'
+    )
+    rows = extract(text)
+    praising = [r for r in rows if r["cue_text"] == "praising"]
+    assert praising and all(
+        (_spans(text, r, "source"), r["speaker"])
+        == ("Democratic U.S. Rep. Gwen Graham", "Gwen Graham")
+        for r in praising
+    )
+
+
 def test_his_as_a_source_is_the_man_named_before(extract):
     # PolNeAR dev, politico 2016-10-04: "His promises" are Donald Trump's.
     text = (

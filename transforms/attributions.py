@@ -1783,6 +1783,17 @@ class Candidate:
     kind: str  # "child", "governor" or "gov_subject"
     head: Token
     tokens: list[Token]
+    #: The phrase's relation to the anchor where ``head`` no longer carries
+    #: it (see :func:`_past_the_dateline`); empty: read it off ``head``.
+    relation: str = ""
+
+    @property
+    def rel(self) -> str:
+        """How the phrase hangs off the anchor: its head's dependency label
+        for a child, else the kind of neighbour it is."""
+        if self.relation:
+            return self.relation
+        return self.kind if self.kind != "child" else self.head.dep_
 
 
 def argument_candidates(anchor: Token, cue: Sequence[Token]) -> list[Candidate]:
@@ -1818,7 +1829,7 @@ def role_features(anchor: Token, cand: Candidate) -> list[str]:
     head = cand.head
     side = "L" if cand.tokens[0].i < anchor.i else "R"
     first = cand.tokens[0]
-    rel = cand.kind if cand.kind != "child" else head.dep_
+    rel = cand.rel
     return [
         "bias",
         f"r={rel}",
@@ -1862,7 +1873,7 @@ def learned_attribution(
     """The attribution anchored at a predicted cue, or None without a content."""
     cue = learned_cue_tokens(anchor)
     sources, content = [], []
-    for cand in argument_candidates(anchor, cue):
+    for cand in map(_past_the_dateline, argument_candidates(anchor, cue)):
         scores = role_scores(model, anchor, cand)
         label = ROLE_LABELS[max(range(len(scores)), key=scores.__getitem__)]
         if cand.head.dep_ == "acomp":
@@ -1941,6 +1952,25 @@ def _without_dateline(tokens: list[Token]) -> list[Token]:
                 return _trim(tok.doc, tok.i + 1, tokens[-1].i + 1)
             break
     return tokens
+
+
+def _past_the_dateline(cand: Candidate) -> Candidate:
+    """A candidate that opens a paragraph with its dateline, as the phrase
+    after it.
+
+    The parser often hangs the opening sentence on the dateline's city
+    ("WASHINGTON, Aug. 19 (UPI) — Former President Carter said": the subject
+    is *WASHINGTON*, Carter its apposition), and the role model, which has
+    learnt that a city heading a subject is no source, would drop the
+    speaker.  Scored from the phrase's own head ("Carter"), with the
+    relation the whole phrase had ("nsubj"), the candidate reads as the
+    subject it is.  Only at scoring time: the model is trained on the
+    parser's candidates as they come.
+    """
+    kept = _without_dateline(cand.tokens)
+    if not kept or len(kept) == len(cand.tokens) or cand.head.i >= kept[0].i:
+        return cand
+    return Candidate(cand.kind, _root_of(kept), kept, relation=cand.rel)
 
 
 def _root_of(tokens: Sequence[Token]) -> Token:
