@@ -882,6 +882,14 @@ def test_words_outside_the_main_clause_do_not_type_a_claim(run, text, not_expect
             "donations from oil companies.",
             "position",
         ),
+        # A "one" that picks out a thing as "a" would counts nothing
+        # (PolNeAR train, 2016).
+        ("Either way, one thing was clear: the judge did not go along with it.", "quantity"),
+        (
+            "In one such email, Carter discussed how he had mistakenly placed a note card "
+            "in a “burn bag.”",
+            "quantity",
+        ),
     ],
 )
 def test_look_alikes_of_the_type_rules_do_not_type_a_claim(nlp, text, not_expected):
@@ -905,6 +913,12 @@ def test_look_alikes_of_the_type_rules_do_not_type_a_claim(nlp, text, not_expect
             "prediction",
         ),
         ("Trump lashed out at the generals.", "position"),
+        # "one" as a count does type a claim (PolNeAR train, 2016).
+        ("Clinton increases her lead by one point in a match up with Rubio.", "quantity"),
+        (
+            "In fact Clinton used only one email account as secretary of state.",
+            "quantity",
+        ),
     ],
 )
 def test_which_type_rule_wins(run, text, expected):
