@@ -1228,6 +1228,17 @@ def test_a_half_of_a_period_is_no_share_and_a_fraction_beside_a_number_is_its_ow
             "$65.4 billion in taxes if that money came back to the United States.",
             [("$214.9 billion", 214.9e9, "USD"), ("$65.4 billion", 65.4e9, "USD")],
         ),
+        # A "one" that stands for "a" counts nothing; "only one" and "by one
+        # point" do (PolNeAR train, 2016).
+        (
+            "Median household income finally reached $56,746 in November, according to one "
+            "research firm.",
+            [("$56,746", 56746.0, "USD")],
+        ),
+        (
+            "Clinton increases her lead by one point, and only one candidate has not won.",
+            [("one", 1.0, "point"), ("only one", 1.0, "candidate")],
+        ),
     ],
 )
 def test_what_counts_and_in_what_unit(run, text, expected):

@@ -1026,9 +1026,7 @@ def claim_type(
     if lowers & _FIRST_PERSON and (lowers & _PERSONAL_NOUNS or lemmas & {"bear", "grow"}):
         return "personal"
     numbers = numbers if numbers is not None else quantities(span)
-    if numbers and not all(
-        _names_known_things(q, span) or _an_indefinite_one(q, span) for q in numbers
-    ):
+    if numbers and not all(_names_known_things(q, span) for q in numbers):
         return "quantity"
     if _takes_a_stance(verbs):
         return "position"
@@ -1097,33 +1095,6 @@ def _names_known_things(quantity: dict, span: Span) -> bool:
         return False
     return any(
         t.lower_ == word and t.i > span.start and t.doc[t.i - 1].lower_ in _DEFINITE for t in span
-    )
-
-
-#: Words before "one" that make it a count: "*only* one Republican voted
-#: for it", "leads *by* one point", "*more than* one", "a *mere* one-point
-#: difference".
-_ONE_COUNTS = frozenset(
-    {"only", "just", "by", "than", "least", "most", "exactly", "merely", "mere", "nearly", "almost"}
-)
-
-
-def _an_indefinite_one(quantity: dict, span: Span) -> bool:
-    """Whether a quantity is a lone "one" that picks out a thing as "a"
-    would ("*one* thing was clear", "in *one* such email", "*One* message
-    read"): nothing is counted that anyone would check.  On 900 PolNeAR
-    articles such a "one" was all that made 215 of 3,631 claims ``quantity``
-    claims.  A word that makes it a count (:data:`_ONE_COUNTS`) or a measure
-    ("a *one*-point lead") keeps it."""
-    if quantity["text"].lower() != "one":
-        return False
-    doc = span.doc
-    return any(
-        t.lower_ == "one"
-        and t.dep_ == "nummod"
-        and (t.i == 0 or doc[t.i - 1].lower_ not in _ONE_COUNTS)
-        and (t.i + 1 == len(doc) or doc[t.i + 1].text != "-")
-        for t in span
     )
 
 
@@ -1937,25 +1908,37 @@ def _is_approximate(group: Sequence[Token]) -> bool:
 
 #: Signs before a number that make it a label ("mine *No.* 2", "*#* 3").
 _NUMBER_SIGNS = frozenset({"no.", "nos.", "#"})
-#: "at one point", "at one time": a moment, not a count.
-_MOMENT_NOUNS = frozenset({"point", "time", "stage"})
+#: Words before "one" that make it a count: "*only* one Republican voted
+#: for it", "leads *by* one point", "*more than* one", "a *mere* one-point
+#: difference".
+_ONE_COUNTS = frozenset(
+    {"only", "just", "by", "than", "least", "most", "exactly", "merely", "mere", "nearly", "almost"}
+)
 
 
 def _no_count(group: Sequence[Token]) -> bool:
     """Whether a number group counts nothing a claim could be checked on:
     "*One* of the key demands" (a pronoun; "one in five" is a count), a
-    label ("mine No. *2*"), a decade ("the *90*’s"), a moment ("at *one*
-    point") or a verb ("*zero* in on")."""
+    "one" that stands for "a" ("*one* thing was clear", "in *one* such
+    email", "at *one* point"; "*only* one", "by *one* point" and "a
+    *one*-point lead" count, see :data:`_ONE_COUNTS`), a label ("mine No.
+    *2*"), a decade ("the *90*’s") or a verb ("*zero* in on").
+
+    On 900 PolNeAR articles a "one" standing for "a" was all that made 215
+    of 3,631 claims ``quantity`` claims.
+    """
     first, last, doc = group[0], group[-1], group[0].doc
     before = doc[first.i - 1] if first.i > 0 else None
     after = doc[last.i + 1] if last.i + 1 < len(doc) else None
     if len(group) == 1 and first.lower_ == "zero" and after is not None and after.lower_ == "in":
         return True  # "plans to zero in on local issues": a verb
     if len(group) == 1 and first.lower_ == "one":
+        if any(_ratio_bounds(r) for r in _ratio_after(first)):
+            return False  # "one in five voters"
         if first.dep_ != "nummod":
-            return not any(_ratio_bounds(r) for r in _ratio_after(first))
-        if before is not None and before.lower_ == "at" and first.head.lower_ in _MOMENT_NOUNS:
-            return True
+            return True  # a pronoun
+        counted = before is not None and before.lower_ in _ONE_COUNTS
+        return not counted and (after is None or after.text != "-")
     if before is not None:
         sign = before.lower_
         if sign == "." and first.i >= 2 and not doc[first.i - 2].whitespace_:
