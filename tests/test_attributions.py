@@ -542,6 +542,17 @@ def test_a_subject_the_parser_hangs_on_the_dateline_is_the_source(extract):
     )
 
 
+def test_a_source_runs_on_to_the_bracket_it_opened(extract):
+    # PolNeAR train, 2016: the parser hangs the last "." and ")" on the verb.
+    text = (
+        "Sen. Bernie Sanders (I-Vt.) said he will make his medical health records available "
+        "to the public, as is tradition for those seeking the presidency."
+    )
+    (row,) = extract(text)
+    assert _spans(text, row, "source") == "Sen. Bernie Sanders (I-Vt.)"
+    assert (row["speaker"], row["speaker_affiliation"]) == ("Bernie Sanders", "Independent")
+
+
 def test_his_as_a_source_is_the_man_named_before(extract):
     # PolNeAR dev, politico 2016-10-04: "His promises" are Donald Trump's.
     text = (

@@ -1904,7 +1904,7 @@ def learned_attribution(
     if sources:
         cand = max(sources, key=lambda s: s[0])[1]
         head = cand.head
-        src = _without_dateline(_learned_source(cand))
+        src = _closing_bracket(_without_dateline(_learned_source(cand)))
         if src and head.i not in {t.i for t in src}:
             head = _root_of(src)  # the dateline held the phrase's head ("PASADENA")
         if src and not _is_expletive(head):
@@ -1950,6 +1950,25 @@ def _without_dateline(tokens: list[Token]) -> list[Token]:
         if tok.text in ("—", "―", "--", "–", "-") and k > 0:
             if all(t.is_upper or not t.is_alpha for t in tokens[:k]):
                 return _trim(tok.doc, tok.i + 1, tokens[-1].i + 1)
+            break
+    return tokens
+
+
+def _closing_bracket(tokens: list[Token]) -> list[Token]:
+    """A phrase that stops inside a bracket it opened, run on to the ")".
+
+    The parser hangs the last "." and ")" of "Sen. Bernie Sanders (I-Vt.)"
+    on the verb, so the subject's subtree ends at "Vt"; on 900 PolNeAR
+    articles 24 sources ended so.  Only punctuation may stand between the
+    phrase and its ")".
+    """
+    if not tokens or sum(t.text == "(" for t in tokens) <= sum(t.text == ")" for t in tokens):
+        return tokens
+    doc = tokens[0].doc
+    for j in range(tokens[-1].i + 1, len(doc)):
+        if doc[j].text == ")":
+            return list(doc[tokens[0].i : j + 1])
+        if not doc[j].is_punct or doc[j].text in _DOUBLE_QUOTES:
             break
     return tokens
 
