@@ -553,6 +553,22 @@ def test_a_source_runs_on_to_the_bracket_it_opened(extract):
     assert (row["speaker"], row["speaker_affiliation"]) == ("Bernie Sanders", "Independent")
 
 
+def test_a_speaker_the_parser_hangs_under_the_quotation_is_the_source(extract):
+    # PolNeAR train, Breitbart 2016-07-21: the long subject hangs under the
+    # quotation, whose subtree ran up to "said" and left no source; the
+    # "Ted Cruz" of the pins is no quotation of his.
+    text = (
+        "Not everyone was claiming success.\n\n“We’ve had more successful conventions than "
+        "this one,” Texas delegate Bill Eastland, wearing a cowboy hat and “Ted Cruz” campaign "
+        "pins, said matter-of-factly as confetti fluttered down around him amid the sound of "
+        "popping balloons underfoot."
+    )
+    (row,) = [r for r in extract(text) if r["cue_text"] == "said"]
+    assert _spans(text, row, "content") == "“We’ve had more successful conventions than this one,”"
+    assert _spans(text, row, "source").startswith("Texas delegate Bill Eastland")
+    assert row["speaker"] == "Bill Eastland"
+
+
 def test_his_as_a_source_is_the_man_named_before(extract):
     # PolNeAR dev, politico 2016-10-04: "His promises" are Donald Trump's.
     text = (

@@ -1909,6 +1909,9 @@ def learned_attribution(
             head = _root_of(src)  # the dateline held the phrase's head ("PASADENA")
         if src and not _is_expletive(head):
             source = [_token_span(src)]
+    if not source and (split := _source_after_quote(content, cue, quotes, text)):
+        content, src = split
+        source, head = [_token_span(src)], _root_of(src)
     if not source and prob < model.get("sourceless_threshold", 0.0):
         return None  # a passive "is scheduled" needs a surer cue than "X said"
     return Attribution(
@@ -1952,6 +1955,47 @@ def _without_dateline(tokens: list[Token]) -> list[Token]:
                 return _trim(tok.doc, tok.i + 1, tokens[-1].i + 1)
             break
     return tokens
+
+
+#: Heads a speaker's phrase can have (see :func:`_source_after_quote`).
+_PHRASE_HEADS = frozenset({"PROPN", "NOUN", "PRON"})
+
+
+def _source_after_quote(
+    content: list[tuple[int, int]],
+    cue: Sequence[Token],
+    quotes: Sequence[tuple[int, int]],
+    text: str,
+) -> tuple[list[tuple[int, int]], list[Token]] | None:
+    """The quotation and the speaker's phrase of a content that swallowed
+    the phrase between a quotation and its cue, or None.
+
+    In '“We were tremendously wrong,” Ramos, 58, told AFP' the parser may
+    hang the long subject under the quotation, so its subtree, taken as the
+    content, runs up to the cue and no candidate is left for the source.
+    The content is the quotation, the phrase after it the source, when the
+    phrase is a noun phrase that ends where the cue begins.
+    """
+    if len(content) != 1:
+        return None
+    start, end = content[0]
+    cue_start = cue[0].idx
+    if end > cue_start or text[end:cue_start].strip(" ,\u00a0"):
+        return None
+    closing = next((qe for qs, qe in quotes if qs == start and qe < end), None)
+    if closing is None:
+        return None
+    doc = cue[0].doc
+    phrase = [
+        t for t in doc[_first_token_from(doc, closing) : cue[0].i] if t.idx + len(t) <= end
+    ]
+    while phrase and phrase[0].is_punct:
+        phrase = phrase[1:]
+    while phrase and phrase[-1].is_punct:
+        phrase = phrase[:-1]
+    if not phrase or _root_of(phrase).pos_ not in _PHRASE_HEADS:
+        return None
+    return [(start, closing)], phrase
 
 
 def _closing_bracket(tokens: list[Token]) -> list[Token]:
@@ -2417,8 +2461,10 @@ def continue_quotations(
         end = max(e for _, e in attr.content)
         para = paragraph_of(end - 1)
         for q in quotes:
-            if q[0] < end:
-                continue  # before the content, or already (partly) in it
+            if q[0] < end or _overlaps(q, attr.source):
+                # Before the content, already (partly) in it, or a name in
+                # the source ("wearing “Ted Cruz” campaign pins, said").
+                continue
             if any(b is not attr and _overlaps(q, b.content) for b in found):
                 break
             cued = [b for b in found if b is not attr and end <= b.cue[0][0] < q[0]]
