@@ -569,6 +569,24 @@ def test_a_speaker_the_parser_hangs_under_the_quotation_is_the_source(extract):
     assert row["speaker"] == "Bill Eastland"
 
 
+def test_a_speaker_is_named_without_the_possessive_of_its_mention(extract):
+    # PolNeAR train, HuffPost 2016-05-16: the recogniser tags "Cameron’s" as
+    # one organisation.  A name written with "'s" everywhere keeps it.
+    text = (
+        "LONDON (Reuters) - Donald Trump said he was unlikely to have a good relationship "
+        "with David Cameron because the British prime minister cast the U.S. presidential "
+        "candidate as “divisive, stupid and wrong” for proposing a temporary ban on Muslims "
+        "entering the United States.\nCameron criticised Trump in the British parliament over "
+        "his call for the ban on Muslims and suggested that the New York billionaire, who is "
+        "now the presumptive Republican presidential nominee, would unite Britain against him "
+        "if he visited.\nCameron’s spokesman said the prime minister stood by his original "
+        "comments.\n\nMcDonald's said on Wednesday it would raise wages for 90,000 workers."
+    )
+    speakers = {_spans(text, r, "source"): r["speaker"] for r in extract(text)}
+    assert speakers["Cameron’s spokesman"] == "Cameron"
+    assert speakers["McDonald's"] == "McDonald's"
+
+
 def test_his_as_a_source_is_the_man_named_before(extract):
     # PolNeAR dev, politico 2016-10-04: "His promises" are Donald Trump's.
     text = (

@@ -1003,6 +1003,17 @@ class SpeakerResolver:
         best = subjects[0] if subjects else fits[0] if fits else None
         return best.name if best else None
 
+    def without_possessive(self, name: str | None) -> str | None:
+        """A name without the possessive its mention carried ("*Cameron’s*
+        spokesman", "*USA TODAY's* reporting", "*Bernie Sanders'* plan"),
+        where the article also writes it bare: "McDonald's" keeps its "'s"."""
+        if name is None:
+            return None
+        bare = re.sub(r"\s*(['’]s?|'')$", "", name)
+        if bare == name or not bare:
+            return name
+        return bare if re.search(rf"{re.escape(bare)}(?!['’])", self.text) else name
+
     def resolve(self, attr: Attribution, previous: list[Attribution]) -> tuple[str | None, str]:
         """Return (speaker, source_type) for one attribution."""
         if not attr.source:
@@ -2535,8 +2546,9 @@ def document_attributions(
     found = drop_nested(found, None if model is None else model.get("nested_threshold"))
     resolver = SpeakerResolver(doc, quotes)
     for n, attr in enumerate(found):
-        attr.speaker, attr.source_type = resolver.resolve(attr, found[:n])
-        attr.affiliation = resolver.affiliation(attr)
+        speaker, attr.source_type = resolver.resolve(attr, found[:n])
+        attr.speaker = resolver.without_possessive(speaker)
+        attr.affiliation = resolver.without_possessive(resolver.affiliation(attr))
     share_affiliations(found)
     if model is not None:
         continue_quotations(found, quotes, body, doc)
