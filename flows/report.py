@@ -55,6 +55,7 @@ INDEX_COLUMNS = {
         "doc_id",
         "attribution_id",
         "speaker",
+        "speaker_key",
         "speaker_affiliation_key",
         "source_type",
         "cue_lemma",

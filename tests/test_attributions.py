@@ -30,6 +30,7 @@ from transforms.attributions import (
     entities_within,
     given_name_gender,
     quote_regions,
+    speaker_key,
 )
 
 
@@ -775,6 +776,29 @@ def test_a_party_on_a_role_picks_the_person_introduced_with_it(extract):
 )
 def test_affiliation_key_counts_spellings_of_one_affiliation_once(affiliations, key):
     assert {affiliation_key(a) for a in affiliations} == {key}
+
+
+@pytest.mark.parametrize(
+    ("speakers", "source_type", "key"),
+    [
+        # As a run over 900 PolNeAR articles spelled them: a source that
+        # opens a sentence says "The".
+        (["The State Department", "the State Department", "State Department"], "organization",
+         "State Department"),
+        (["The Washington Post", "the Washington Post", "Washington Post"], "media",
+         "Washington Post"),
+        (["The poll", "the poll", "Poll"], "document", "poll"),
+        (["The email", "EMAIL", "email"], "document", "email"),
+        (["the  survey", "The survey"], "document", "survey"),
+        (["Gallup poll"], "document", "Gallup poll"),  # a name keeps its capital
+        (["The Hague", "the Hague"], "organization", "The Hague"),
+        (["GOP", "Republicans"], "organization", "Republican"),
+        (["Sen. Smith"], "person", "Sen. Smith"),  # a person's name is one spelling already
+    ],
+)  # fmt: skip
+def test_speaker_key_counts_spellings_of_one_voice_once(speakers, source_type, key):
+    assert {speaker_key(s, source_type) for s in speakers} == {key}
+    assert speaker_key(None, "none") is None
 
 
 def test_a_party_named_three_ways_gets_one_key(extract):

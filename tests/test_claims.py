@@ -110,6 +110,7 @@ def test_reported_clause_is_the_claim_linked_to_its_source(run):
     (attr,) = attributions
     assert claim["attribution_id"] == attr["attribution_id"]
     assert claim["speaker"] == attr["speaker"] == "The U.S. State Department"
+    assert claim["speaker_key"] == attr["speaker_key"] == "U.S. State Department"
     assert claim["stance"] == "asserts"
     assert claim["checkworthy"]
 

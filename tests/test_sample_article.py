@@ -123,6 +123,14 @@ def test_sample_speakers_keep_the_body_named_once(sample):
     )
 
 
+def test_sample_speaker_key_drops_the_sentence_capital_the(sample):
+    _, attributions = sample
+    (department,) = [a for a in attributions if a["speaker"] == "The U.S. State Department"]
+    assert department["speaker_key"] == "U.S. State Department"
+    people = [a for a in attributions if a["source_type"] == "person"]
+    assert people and all(a["speaker_key"] == a["speaker"] for a in people)
+
+
 def test_sample_quote_types(sample):
     _, attributions = sample
     assert _by_cue(attributions, "said", "Kirby")["quote_type"] == "direct"

@@ -1221,6 +1221,37 @@ def affiliation_key(affiliation: str | None) -> str | None:
     return AP_STATES.get(folded) or AFFILIATION_ALIASES.get(folded.replace(".", ""), name)
 
 
+def speaker_key(speaker: str | None, source_type: str | None) -> str | None:
+    """The speaker as analysts count voices: one name for "The State
+    Department" (a source opening a sentence), "the State Department" and
+    "State Department", one for "The poll", "the poll" and "Poll".
+
+    A copy for grouping, like :func:`affiliation_key`: ``speaker`` keeps the
+    article's words.  A person's name is already one spelling (the full
+    name the article uses most); a body's loses a leading "the" of either
+    case (except "The Hague"-like names, :data:`THE_NAMES`) and takes its
+    alias; a document's kind opening the phrase ("Poll", "The report") is
+    lower case ("Gallup poll" keeps its name).
+    """
+    if not speaker or not speaker.strip():
+        return None
+    name = " ".join(speaker.split())  # runs of spaces, no-break spaces
+    if source_type == "person":
+        return name
+    article, _, rest = name.partition(" ")
+    if article.casefold() == "the" and rest and rest.casefold() not in THE_NAMES:
+        name = rest
+    key = affiliation_key(name) or name
+    first, _, others = key.partition(" ")
+    if source_type == "document" and _singular(first.casefold()) in DOCUMENT_WORDS:
+        key = f"{first.casefold()} {others}".strip()  # "Poll", "EMAIL" open a sentence
+    return key
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and word[:-1] in DOCUMENT_WORDS else word
+
+
 #: The letter a party takes after a US politician's name ("Sen. Elizabeth
 #: Warren (*D*-Mass.)", "Sen. Richard Burr (*R*-N.C.)").
 PARTY_LETTERS = {"democratic": "d", "democrat": "d", "republican": "r", "gop": "r"}
@@ -1997,9 +2028,7 @@ def _source_after_quote(
     if closing is None:
         return None
     doc = cue[0].doc
-    phrase = [
-        t for t in doc[_first_token_from(doc, closing) : cue[0].i] if t.idx + len(t) <= end
-    ]
+    phrase = [t for t in doc[_first_token_from(doc, closing) : cue[0].i] if t.idx + len(t) <= end]
     while phrase and phrase[0].is_punct:
         phrase = phrase[1:]
     while phrase and phrase[-1].is_punct:
@@ -2598,6 +2627,7 @@ def _row(doc_id, n, text, attr: Attribution, sentences, starts) -> dict:
         "content_text": joined(attr.content),
         "content_spans": spans(attr.content),
         "speaker": attr.speaker,
+        "speaker_key": speaker_key(attr.speaker, attr.source_type),
         "source_type": attr.source_type,
         "speaker_affiliation": attr.affiliation,
         "speaker_affiliation_key": affiliation_key(attr.affiliation),

@@ -60,6 +60,7 @@ from transforms.attributions import (
     affiliation_key,
     entities_within,
     of_object,
+    speaker_key,
 )
 from transforms.checkworthiness import (
     CheckWorthinessModel,
@@ -2358,6 +2359,7 @@ def claim_row(
         "claim_type": claim_type(span, attr["cue_lemma"] if attr else None, numbers, doc_text),
         "attribution_id": attr["attribution_id"] if attr else None,
         "speaker": attr["speaker"] if attr else None,
+        "speaker_key": speaker_key(attr["speaker"], attr.get("source_type")) if attr else None,
         # (``get``: attributions stored before the column existed lack it.)
         "speaker_affiliation": attr.get("speaker_affiliation") if attr else None,
         # Keyed here, not copied: attribution rows written before the key

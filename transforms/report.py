@@ -220,6 +220,14 @@ def per_article_counts(
     return out
 
 
+def voices(attributions: Iterable[Row], top: int | None = None) -> list[tuple[str, int]]:
+    """Attributions per speaker, spellings merged (``speaker_key``; tables
+    written before the key existed count ``speaker``)."""
+    return count_by(attributions, "speaker_key", top=top) or count_by(
+        attributions, "speaker", top=top
+    )
+
+
 def charts(data: ReportData) -> list[Chart]:
     """Every chart of the overview page, in display order."""
     unresolved = sum(1 for s in values_of(data.attributions, "speaker") if not s)
@@ -239,8 +247,11 @@ def charts(data: ReportData) -> list[Chart]:
         Chart(
             "speakers",
             "Most-quoted speakers",
-            count_by(data.attributions, "speaker", top=TOP_BARS),
-            note=f"attributions per resolved speaker; {unresolved} without a resolved speaker",
+            voices(data.attributions, top=TOP_BARS),
+            note=(
+                f"attributions per resolved speaker, spellings merged (speaker_key); "
+                f"{unresolved} without a resolved speaker"
+            ),
         ),
         Chart(
             "affiliations",
@@ -833,7 +844,7 @@ def summary_text(data: ReportData, location: str | None = None, top: int = 5) ->
         if items:
             lines.append(f"  {title}: " + ", ".join(f"{k} ({v})" for k, v in items[:top]))
 
-    ranked("top speakers", count_by(data.attributions, "speaker"))
+    ranked("top speakers", voices(data.attributions))
     ranked("source types", count_by(data.attributions, "source_type", missing="(none)"))
     ranked("cue verbs", count_by(data.attributions, "cue_lemma"))
     ranked("quote types", count_by(data.attributions, "quote_type", missing="(none)"))

@@ -77,6 +77,9 @@ ATTRIBUTIONS = pa.schema(
         ("content_text", pa.string()),
         ("content_spans", SPANS),
         ("speaker", pa.string()),
+        # The same, as analysts count voices: "The State Department", "the
+        # State Department" -> "State Department"; "The poll" -> "poll".
+        ("speaker_key", pa.string()),
         ("source_type", pa.string()),
         # The organisation, group or place a person's source names
         # ("a White House official" -> "White House"); null otherwise.
@@ -133,6 +136,7 @@ CLAIMS = pa.schema(
         ("claim_type", pa.string()),
         ("attribution_id", pa.string()),
         ("speaker", pa.string()),
+        ("speaker_key", pa.string()),
         # The linked attribution's speaker_affiliation(_key).
         ("speaker_affiliation", pa.string()),
         ("speaker_affiliation_key", pa.string()),
