@@ -670,10 +670,14 @@ def format_summary(summary: dict) -> str:
     )
     tables_dir = summary["tables_dir"]
     lines.append(f"  tables in {tables_dir}/ (Delta Lake)")
-    if versions.get("claims") is not None:
+    # The newest table this run wrote (a rerun of attributions alone leaves
+    # claims at a version older runs made, and the newest claims version may
+    # be another run's); claims when it wrote none (an unchanged run).
+    shown = next((t for t in ("claims", "attributions", "sentences") if t in counts), "claims")
+    if versions.get(shown) is not None:
         lines.append(
             '  load: python -c "from deltalake import DeltaTable; '
-            f"print(DeltaTable('{tables_dir}/claims').to_pandas())\""
+            f"print(DeltaTable('{tables_dir}/{shown}').to_pandas())\""
         )
     if summary.get("n_errors") or summary.get("n_warnings"):
         lines.append(f"  see the errors and warnings: {errors_hint(Path(tables_dir).parent)}")

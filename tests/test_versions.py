@@ -253,6 +253,8 @@ def test_rerun_attributions_reuses_stored_sentences(workspace):
     run = catalog.latest_complete_run()
     assert run["rerun_of"] == first["run_id"] and run["committed"] == ["attributions"]
     assert summary["out_of_date"] == {}  # same code: claims still match the rows
+    # The loading hint reads the table the rerun wrote, not claims.
+    assert "tables/attributions').to_pandas()" in format_summary(summary)
     # Same code and upstream: the rerun reproduces the rows exactly.
     assert sorted(catalog.read("attributions").to_pylist(), key=str) == sorted(
         catalog.read("attributions", before["attributions"]).to_pylist(), key=str
@@ -260,6 +262,7 @@ def test_rerun_attributions_reuses_stored_sentences(workspace):
 
     downstream = claimflow(data_dir=str(catalog.data_dir), stages=["attributions"], downstream=True)
     assert downstream["committed"] == ["attributions", "claims"]
+    assert "tables/claims').to_pandas()" in format_summary(downstream)
 
 
 def test_a_changed_stage_is_recomputed_for_every_article(workspace, monkeypatch):
