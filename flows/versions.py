@@ -98,8 +98,8 @@ def referenced_versions(catalog: Catalog) -> dict[str, set[int]]:
 #: (``doc:c12`` is an article's twelfth claim), so one claim a rule adds
 #: early in an article renumbers every later one; matched by id, each of
 #: those would read as changed.  Rows are matched per article instead, as
-#: ``diff`` matches lines: the longest common run of texts, and rows left
-#: between two matches paired in order.
+#: ``diff`` matches lines: runs of equal texts, and between two runs rows
+#: whose words are mostly the same (see :func:`aligned_rows`).
 ALIGN_BY = {"sentences": "text", "attributions": "content_text", "claims": "text"}
 
 #: Columns that only number rows in reading order, per aligned table.  A
