@@ -1948,7 +1948,7 @@ def learned_attribution(
         head = cand.head
         src = _closing_bracket(_without_dateline(_learned_source(cand)))
         if src and head.i not in {t.i for t in src}:
-            head = _root_of(src)  # the dateline held the phrase's head ("PASADENA")
+            head = _root_of(src)  # "by" of a passive agent: the object is the phrase
         if src and not _is_expletive(head):
             source = [_token_span(src)]
     if not source and (split := _source_after_quote(content, cue, quotes, text)):
