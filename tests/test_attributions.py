@@ -584,8 +584,24 @@ def test_a_speaker_is_named_without_the_possessive_of_its_mention(extract):
         "comments.\n\nMcDonald's said on Wednesday it would raise wages for 90,000 workers."
     )
     speakers = {_spans(text, r, "source"): r["speaker"] for r in extract(text)}
-    assert speakers["Cameron’s spokesman"] == "Cameron"
+    assert speakers["Cameron’s spokesman"] == "David Cameron"  # he speaks for him
     assert speakers["McDonald's"] == "McDonald's"
+
+
+def test_a_campaign_speaks_for_its_candidate_and_a_manager_for_himself(extract):
+    # PolNeAR train, 2016 (two articles, shortened): the recogniser tags
+    # "Trump" and "Sanders's" ORG.
+    text = (
+        "Donald Trump will give a speech on Wednesday.\n\nTrump’s campaign said the speech at "
+        "the Trump SoHo New York Hotel would be “regarding the election.”\n\nBernie Sanders "
+        "spoke in California.\n\nOn Wednesday afternoon, Sanders's campaign manager said he "
+        'expects the senator to be a member of the party "for life."\n\n"California stuck '
+        "out as a place to compete,\" Sanders's campaign manager, Jeff Weaver, said."
+    )
+    found = {_spans(text, r, "source"): (r["speaker"], r["source_type"]) for r in extract(text)}
+    assert found["Trump’s campaign"] == ("Donald Trump", "person")
+    assert found["Sanders's campaign manager"] == (None, "person")
+    assert found["Sanders's campaign manager, Jeff Weaver"] == ("Jeff Weaver", "person")
 
 
 def test_his_as_a_source_is_the_man_named_before(extract):

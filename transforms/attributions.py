@@ -151,6 +151,11 @@ NOUN_CUES = words(
 )
 #: People who speak for a body: "a State Department spokesman" is the department's voice.
 SPOKESPEOPLE = words("spokesperson spokesman spokeswoman")
+#: What speaks for the person whose it is ("Trump’s *campaign*"), and staff
+#: who speak for themselves ("Trump’s campaign *manager*"): see
+#: ``SpeakerResolver._owner``.
+_SPEAKS_FOR = SPOKESPEOPLE | words("campaign lawyer attorney")
+_STAFF = words("manager aide adviser advisor strategist chairman chairwoman pollster")
 #: Nouns by which an article refers back to an organisation it named ("the
 #: group", "the union").
 BODY_NOUNS = words(
@@ -945,6 +950,35 @@ class SpeakerResolver:
             found = {_PRONOUN_GENDER.get(t.lower_) for t in clause.subtree} - {None}
         return found.pop() if len(found) == 1 else None
 
+    def _owner(self, head: Token | None) -> tuple[str | None, str] | None:
+        """(speaker, source_type) of a source that is someone's campaign,
+        spokesperson or staff member, or None.
+
+        A campaign, spokesperson or lawyer speaks for the person whose it is
+        ("Trump’s campaign", "Cameron’s spokesman": that person); a staff
+        member is someone else, unnamed ("Sanders's campaign manager").  The
+        recogniser tags many such possessors ORG ("Cameron’s"), so the
+        owner is the person the article names in full with that surname.
+        """
+        if head is None or head.tag_ not in ("NN", "NNP"):
+            return None
+        lemma = head.lemma_.lower()
+        if lemma not in _SPEAKS_FOR and lemma not in _STAFF:
+            return None
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        name = None if owner is None else self._named_person(owner) or self._person_of(owner)
+        if name is None:
+            return None
+        return (name, "person") if lemma in _SPEAKS_FOR else (None, "person")
+
+    def _person_of(self, token: Token) -> str | None:
+        """The canonical name of the PERSON entity ``token`` heads, if any."""
+        ent = next((e for e in self.doc.ents if e.start <= token.i < e.end), None)
+        if ent is None or ent.label_ != "PERSON" or self._a_body(ent):
+            return None
+        name = _clean_name(ent.text)
+        return self._canonical(name, _title_gender(ent), ent.start_char)
+
     def _named_person(self, head: Token | None) -> str | None:
         """The full name of a person the article names, where the source is
         that person's surname (or full name) but the entity recogniser
@@ -955,7 +989,10 @@ class SpeakerResolver:
         article gives in full as a person.  A name right after "the" is a
         title ("The Hill", "the Guardian"); "the more moderate Kasich" is
         still Kasich."""
-        if head is None or head.pos_ != "PROPN" or head.ent_type_ == "PERSON":
+        # (A possessor the tagger calls a noun counts: "*Trump*’s campaign".)
+        if head is None or head.ent_type_ == "PERSON":
+            return None
+        if head.pos_ != "PROPN" and not (head.dep_ == "poss" and head.is_title):
             return None
         words: list[Token] = []  # the name's words before the head, contiguous
         for left in reversed(list(head.lefts)):
@@ -1036,6 +1073,8 @@ class SpeakerResolver:
             return self._canonical(named), "person"
         if (known := self._named_person(head)) is not None:
             return known, "person"
+        if (owner := self._owner(head)) is not None:
+            return owner  # after the names: "Trump's campaign manager, Corey Lewandowski"
         if low in RELATIVE_PRONOUNS:
             antecedent = _relative_antecedent(head)
             if antecedent is not None:
